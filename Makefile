@@ -1,0 +1,42 @@
+# Two commands: `make run` starts the app, `make test` runs every test.
+# Both create .venv and install what is missing; a second call reinstalls nothing.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: chromium run test test-fast screenshots bench clean
+
+$(VENV)/.stamp-runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.stamp-test: requirements-test.txt requirements.txt $(VENV)/.stamp-runtime
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+# Debian's chromium for the browser tests; never a browser download of Playwright's own.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else echo "chromium is missing: install Debian's chromium package (sudo apt-get install chromium)"; exit 1; fi; }
+
+run: $(VENV)/.stamp-runtime
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+
+test: $(VENV)/.stamp-test chromium
+	$(PY) -m pytest
+
+test-fast: $(VENV)/.stamp-test
+	$(PY) -m pytest -m "not browser"
+
+screenshots: $(VENV)/.stamp-test chromium
+	$(PY) -m pytest -m browser --update-screenshots
+
+bench: $(VENV)/.stamp-test
+	$(PY) bench/trace_bench.py
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,264 @@
+"""Check a `ModelSpec` before Keras sees it, and work out the tensor shape after every layer.
+
+Every message names the layer (position and type) and says how to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rnnviz import limits
+from rnnviz.spec import (
+    ACTIVATIONS,
+    INPUT_KINDS,
+    MERGE_MODES,
+    RECURRENT_KINDS,
+    BidirectionalSpec,
+    DenseSpec,
+    EmbeddingSpec,
+    InputSpec,
+    LayerSpec,
+    ModelSpec,
+    RecurrentSpec,
+    StackSpec,
+    layer_label,
+)
+
+Shape = tuple  # e.g. (None, 100, 64); None stands for a size known only at run time
+
+
+class SpecError(ValueError):
+    """A model description that cannot be built; `problems` lists every reason."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True)
+class StackShapes:
+    """Tensor shapes through one stack: `shapes[0]` is the input, `shapes[i]` follows layer i."""
+
+    stack: str
+    shapes: tuple[Shape, ...]
+
+
+def state_count(layer: RecurrentSpec) -> int:
+    """How many state tensors the layer carries (LSTM: h and c; others: h)."""
+    return 2 if layer.cell_kind == "LSTM" else 1
+
+
+def recurrent_of(layer: LayerSpec) -> RecurrentSpec | None:
+    """The recurrent layer inside `layer` (itself, or a Bidirectional's), or None."""
+    if isinstance(layer, BidirectionalSpec):
+        return layer.layer
+    return layer if isinstance(layer, RecurrentSpec) else None
+
+
+def consumed_stacks(spec: ModelSpec) -> set[str]:
+    """Names of stacks whose final states start another stack (so they are not model outputs)."""
+    return {s.initial_state_from for s in spec.stacks if s.initial_state_from}
+
+
+def validate(spec: ModelSpec) -> list[StackShapes]:
+    """Check a model description and return the shapes through each stack.
+
+    Args:
+        spec: the model to check.
+
+    Returns:
+        One `StackShapes` per stack, in order.
+
+    Raises:
+        SpecError: (a ValueError) listing every problem found, each naming the layer and the fix.
+    """
+    problems: list[str] = []
+    problems += _check_inputs(spec.inputs)
+    problems += _check_stacks(spec)
+    shapes = []
+    for stack in spec.stacks:
+        where = _where(spec, stack)
+        source = spec.input_named(stack.input)
+        if source is None:
+            continue
+        stack_shapes, stack_problems = _walk(stack, source, where)
+        shapes.append(StackShapes(stack.name, tuple(stack_shapes)))
+        problems += stack_problems
+        problems += _check_initial_state(spec, stack, where)
+    if problems:
+        raise SpecError(problems)
+    return shapes
+
+
+def _where(spec: ModelSpec, stack: StackSpec) -> str:
+    return f"stack '{stack.name}', " if len(spec.stacks) > 1 else ""
+
+
+def _in_range(what: str, value: object, low: int, high: int, fix: str = "") -> list[str]:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return [f"{what} is {value!r}; it must be a whole number from {low} to {high:,}{fix}"]
+    return []
+
+
+def _check_inputs(inputs: tuple[InputSpec, ...]) -> list[str]:
+    problems = []
+    if not inputs:
+        problems.append("the model has no input; add one")
+    names = [i.name for i in inputs]
+    if len(set(names)) != len(names):
+        problems.append(f"input names must differ, got {names}; rename one")
+    for inp in inputs:
+        what = f"input '{inp.name}'"
+        if inp.kind not in INPUT_KINDS:
+            problems.append(f"{what} has kind {inp.kind!r}; use 'tokens' or 'vectors'")
+        if inp.kind == "vectors":
+            problems += _in_range(f"{what} features", inp.features, 1, limits.MAX_FEATURES)
+        if inp.timesteps is not None:
+            problems += _in_range(f"{what} timesteps", inp.timesteps, 1, limits.MAX_TIMESTEPS,
+                                  " (or leave it open)")
+        if inp.batch_size is not None:
+            problems += _in_range(f"{what} batch size", inp.batch_size, 1, limits.MAX_BATCH,
+                                  " (or leave it open)")
+    return problems
+
+
+def _check_stacks(spec: ModelSpec) -> list[str]:
+    problems = []
+    if not 1 <= len(spec.stacks) <= limits.MAX_STACKS:
+        problems.append(f"the model has {len(spec.stacks)} stacks; it needs 1 to {limits.MAX_STACKS}")
+    names = [s.name for s in spec.stacks]
+    if len(set(names)) != len(names):
+        problems.append(f"stack names must differ, got {names}; rename one")
+    given = [layer.name for s in spec.stacks for layer in s.layers if layer.name]
+    repeated = sorted({n for n in given if given.count(n) > 1})
+    if repeated:
+        problems.append(f"layer names must differ; {repeated} is used twice; rename or clear one")
+    for stack in spec.stacks:
+        where = _where(spec, stack)
+        if spec.input_named(stack.input) is None:
+            known = [i.name for i in spec.inputs]
+            problems.append(f"{where}the stack reads input '{stack.input}', which does not exist; use one of {known}")
+        if not 1 <= len(stack.layers) <= limits.MAX_LAYERS:
+            problems.append(f"{where}the stack has {len(stack.layers)} layers; it needs 1 to {limits.MAX_LAYERS}")
+    return problems
+
+
+def _walk(stack: StackSpec, source: InputSpec, where: str) -> tuple[list[Shape], list[str]]:
+    """Shapes after each layer of a stack, and the problems met on the way."""
+    if source.kind == "tokens":
+        shape: Shape = (source.batch_size, source.timesteps)
+    else:
+        shape = (source.batch_size, source.timesteps, source.features)
+    shapes, problems = [shape], []
+    last = len(stack.layers) - 1
+    for index, layer in enumerate(stack.layers):
+        what = f"{where}layer {index + 1} ({layer_label(layer)})"
+        previous = f"layer {index} ({layer_label(stack.layers[index - 1])})" if index else f"input '{source.name}'"
+        layer_problems, shape = _layer_shape(layer, shape, what, previous, source)
+        problems += layer_problems
+        problems += _check_position(stack, index, layer, what, source)
+        if index != last and isinstance(shape, list):
+            problems.append(f"{what} has merge_mode None, so it returns two tensors (forward and backward) "
+                            "that the next layer cannot take; choose concat, sum, mul or ave, or make it the last layer")
+        shapes.append(shape)
+    return shapes, problems
+
+
+def _layer_shape(layer: LayerSpec, shape: Shape, what: str, previous: str,
+                 source: InputSpec) -> tuple[list[str], Shape]:
+    if isinstance(shape, list):  # after merge_mode None; reported by the caller
+        shape = shape[0]
+    if isinstance(layer, EmbeddingSpec):
+        problems = _in_range(f"{what} input_dim (vocabulary size)", layer.input_dim, 1, limits.MAX_VOCAB)
+        problems += _in_range(f"{what} output_dim", layer.output_dim, 1, limits.MAX_UNITS)
+        return problems, (*shape[:2], layer.output_dim)
+    if isinstance(layer, DenseSpec):
+        problems = _in_range(f"{what} units", layer.units, 1, limits.MAX_UNITS)
+        if layer.activation not in (None, *ACTIVATIONS):
+            problems.append(f"{what} activation {layer.activation!r} is unknown; use one of {list(ACTIVATIONS)} or none")
+        return problems, (*shape[:-1], layer.units)
+    inner = recurrent_of(layer)
+    problems = _check_recurrent(inner, what)
+    if len(shape) != 3:
+        if source.kind == "tokens" and previous.startswith("input"):
+            problems.append(f"{what} receives token ids (a 2-D input) from {previous}; "
+                            "add an Embedding before it, or make the input vectors")
+        else:
+            problems.append(f"{what} receives a {len(shape)}-D input because {previous} has return_sequences off; "
+                            "turn it on")
+        shape = (shape[0], None, shape[-1])
+    units = inner.units
+    if isinstance(layer, BidirectionalSpec):
+        if layer.merge_mode not in MERGE_MODES:
+            problems.append(f"{what} merge_mode {layer.merge_mode!r} is unknown; use concat, sum, mul, ave or None")
+        if inner.go_backwards:
+            problems.append(f"{what} wraps a layer with go_backwards on; turn it off, "
+                            "Bidirectional already runs a backward copy")
+        units = 2 * units if layer.merge_mode == "concat" else units
+    out = (shape[0], shape[1], units) if inner.return_sequences else (shape[0], units)
+    if isinstance(layer, BidirectionalSpec) and layer.merge_mode is None:
+        return problems, [out, out]
+    return problems, out
+
+
+def _check_recurrent(layer: RecurrentSpec, what: str) -> list[str]:
+    problems = []
+    if layer.cell_kind not in RECURRENT_KINDS:
+        problems.append(f"{what} has cell kind {layer.cell_kind!r}; use one of {list(RECURRENT_KINDS)}")
+    problems += _in_range(f"{what} units", layer.units, 1, limits.MAX_UNITS)
+    for arg in ("activation", "recurrent_activation"):
+        value = getattr(layer, arg)
+        if value not in ACTIVATIONS:
+            problems.append(f"{what} {arg} {value!r} is unknown; use one of {list(ACTIVATIONS)}")
+    return problems
+
+
+def _check_position(stack: StackSpec, index: int, layer: LayerSpec, what: str,
+                    source: InputSpec) -> list[str]:
+    problems = []
+    last = index == len(stack.layers) - 1
+    if isinstance(layer, EmbeddingSpec):
+        if index != 0:
+            problems.append(f"{what} must be the first layer of its stack (it reads token ids); move it to the top")
+        elif source.kind != "tokens":
+            problems.append(f"{what} reads token ids but input '{source.name}' gives vectors; "
+                            "make the input tokens, or remove the Embedding")
+    if isinstance(layer, DenseSpec) and not last and not isinstance(stack.layers[index + 1], DenseSpec):
+        problems.append(f"{what} sits in the middle of the sequence, before a recurrent layer; "
+                        "move Dense layers to the end of the stack")
+    inner = recurrent_of(layer)
+    if inner is None:
+        return problems
+    if inner.stateful and source.batch_size is None:
+        problems.append(f"{what} is stateful, which needs a fixed batch size (sample i of one batch continues "
+                        f"sample i of the last); set a batch size on input '{source.name}'")
+    if inner.return_state and not last:
+        problems.append(f"{what} has return_state on, but only the last layer of a stack can hand on its states: "
+                        "here the next layer would get just its output "
+                        f"({'the whole sequence' if inner.return_sequences else 'the last hidden state'}); "
+                        "turn return_state off, or end the stack with this layer")
+    return problems
+
+
+def _check_initial_state(spec: ModelSpec, stack: StackSpec, where: str) -> list[str]:
+    name = stack.initial_state_from
+    if not name:
+        return []
+    earlier = [s.name for s in spec.stacks[: spec.stacks.index(stack)]]
+    if name not in earlier:
+        return [f"{where}initial_state_from names '{name}', which is not an earlier stack; "
+                f"use one of {earlier} or clear it"]
+    source = spec.stack_named(name)
+    encoder = source.layers[-1] if source.layers else None
+    if not isinstance(encoder, RecurrentSpec) or not encoder.return_state:
+        return [f"{where}initial_state_from '{name}' needs that stack to end with a SimpleRNN, GRU or LSTM "
+                "layer with return_state on; turn return_state on there"]
+    target = next((layer for layer in stack.layers if isinstance(layer, RecurrentSpec)), None)
+    if target is None:
+        return [f"{where}the stack takes states from '{name}' but has no SimpleRNN, GRU or LSTM layer "
+                "to start from them; add one"]
+    if state_count(target) != state_count(encoder) or target.units != encoder.units:
+        return [f"{where}the first recurrent layer ({target.cell_kind}, {target.units} units) cannot start from "
+                f"the states of '{name}' ({encoder.cell_kind}, {encoder.units} units); "
+                "use the same number of units and an LSTM on both sides or no LSTM on either"]
+    return []
