@@ -1,0 +1,17 @@
+"""rnnviz: the app. Shared sidebar (model choice, device line), then the chosen page."""
+
+import streamlit as st
+
+st.set_page_config(page_title="rnnviz", page_icon=":material/replay:", layout="wide")
+
+from rnnviz.ui import device_line, model_source  # noqa: E402  (after set_page_config)
+
+PAGES = [
+    st.Page("pages/build.py", title="Build", icon=":material/construction:", url_path="build", default=True),
+]
+
+page = st.navigation(PAGES)
+model_source.sync_with_url()
+model_source.preset_picker()
+device_line.show_device_line()
+page.run()

@@ -1,0 +1,17 @@
+"""The device line every page shows."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rnnviz.device import DeviceInfo, device_info
+
+
+@st.cache_resource(show_spinner=False)
+def _info() -> DeviceInfo:
+    return device_info()  # immutable: safe to share between sessions
+
+
+def show_device_line() -> None:
+    """Write the device line at the bottom of the sidebar."""
+    st.sidebar.caption(f":material/memory: {_info().label}")

@@ -1,0 +1,14 @@
+"""Every `st.session_state` key rnnviz uses, in one place; prefixed so pages never collide."""
+
+# The current model, shared by every page.
+DRAFT_SPEC = "model.draft"  # ModelSpec being edited on the Build page (may be invalid)
+GOOD_SPEC = "model.good"  # last valid ModelSpec: what every page shows
+PRESET = "model.preset"  # preset name the model came from, or None
+EDITED = "model.edited"  # True once the user changed the preset's model
+MODELS = "model.built"  # {ModelSpec: keras.Model} built for this session only
+PRESET_PICKER = "sidebar.preset"  # the sidebar's preset selectbox
+
+# Build page.
+EDITOR_GENERATION = "build.generation"  # bumped on a structural edit so widgets start afresh
+EDITOR_PREFIX = "build.w"  # prefix of every editor widget key
+ADD_KIND = "build.add_kind"

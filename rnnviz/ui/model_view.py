@@ -1,0 +1,31 @@
+"""The current model at a glance: totals, the summary table, and the stack diagram."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rnnviz.build import layer_names
+from rnnviz.diagram import model_dot
+from rnnviz.spec import ModelSpec
+from rnnviz.ui.model_source import cached_summary
+from rnnviz.validate import validate
+
+
+def show_model(spec: ModelSpec) -> None:
+    """Totals, a per-layer table (Bidirectional halves indented) and a diagram with every shape."""
+    summary = cached_summary(spec)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Total params", f"{summary.total_params:,}")
+    c2.metric("Trainable", f"{summary.trainable_params:,}")
+    c3.metric("Non-trainable", f"{summary.non_trainable_params:,}")
+    rows = [
+        {
+            "layer": ("    ↳ " if r.parent else "") + r.name,
+            "type": r.kind,
+            "output shape": r.output_shape,
+            "params": f"{r.params:,}",
+        }
+        for r in summary.rows
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.graphviz_chart(model_dot(spec, validate(spec), layer_names(spec)), width="stretch")
