@@ -31,7 +31,8 @@ def model_dot(spec: ModelSpec, shapes: list[StackShapes], names: dict[tuple[str,
     by_stack = {s.stack: s.shapes for s in shapes}
     consumed = consumed_stacks(spec)
     for inp in spec.inputs:
-        lines.append(f'  "in:{inp.name}" [label="Input {inp.name}\\n{inp.kind}", fillcolor="#f4f4f4", color="#888888"];')
+        gives = "token ids" if inp.kind == "tokens" else f"{inp.features} features a step"
+        lines.append(f'  "in:{inp.name}" [label="input {inp.name}\\n{gives}", fillcolor="#f4f4f4", color="#888888"];')
     for stack in spec.stacks:
         stack_shapes = by_stack.get(stack.name, ())
         previous = f"in:{stack.input}"

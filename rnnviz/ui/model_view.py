@@ -28,4 +28,4 @@ def show_model(spec: ModelSpec) -> None:
         for r in summary.rows
     ]
     st.dataframe(rows, hide_index=True, width="stretch")
-    st.graphviz_chart(model_dot(spec, validate(spec), layer_names(spec)), width="stretch")
+    st.graphviz_chart(model_dot(spec, validate(spec), layer_names(spec)))
