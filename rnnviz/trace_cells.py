@@ -1,0 +1,282 @@
+"""The recurrences of Keras's three cells, written again so that every step also hands back its gates.
+
+Each step repeats the operations of Keras's own cell `call` (implementation 2) in the same order, on
+the layer's own weight variables, so the states it produces are Keras's to the last bit on the
+generic path. `run_direction` loops them over a sequence with `tf.while_loop` and writes one packed
+row per step: the states, then the gates, side by side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import keras
+import tensorflow as tf
+
+GATE_NAMES: dict[str, tuple[str, ...]] = {
+    "LSTM": ("input", "forget", "candidate", "output"),  # Keras's order i, f, c, o
+    "GRU": ("update", "reset", "candidate"),  # Keras's order z, r, h
+    "SimpleRNN": (),
+}
+STATE_COUNT = {"LSTM": 2, "GRU": 1, "SimpleRNN": 1}
+_CELL_KINDS = {
+    keras.layers.LSTMCell: "LSTM",
+    keras.layers.GRUCell: "GRU",
+    keras.layers.SimpleRNNCell: "SimpleRNN",
+}
+_LAYER_CLASSES = (keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN, keras.layers.RNN)
+
+
+def packed_width(kind: str) -> int:
+    """How many blocks of `units` one packed row holds: the states, then the gates."""
+    return STATE_COUNT[kind] + len(GATE_NAMES[kind])
+
+
+def untraceable_reason(layer: keras.layers.Layer) -> str | None:
+    """Why a recurrent layer cannot be traced exactly, or None when it can."""
+    cls = type(layer).__name__
+    if type(layer) not in _LAYER_CLASSES:
+        return (
+            f"layer '{layer.name}' is a {cls}; rnnviz traces only Keras's LSTM, GRU and SimpleRNN layers "
+            "and keras.layers.RNN around an LSTMCell, GRUCell or SimpleRNNCell"
+        )
+    cell = layer.cell
+    if type(cell) not in _CELL_KINDS:
+        return (
+            f"layer '{layer.name}' runs a custom cell ({type(cell).__name__}); rnnviz traces only Keras's "
+            "LSTMCell, GRUCell and SimpleRNNCell, whose equations it knows"
+        )
+    if cell.compute_dtype != "float32":
+        return (
+            f"layer '{layer.name}' computes in {cell.compute_dtype}; rnnviz traces float32 layers only "
+            "(load or build the model under the 'float32' dtype policy)"
+        )
+    if not cell.built:
+        return f"layer '{layer.name}' is not built; call the model once before tracing it"
+    return None
+
+
+def cell_kind(layer: keras.layers.Layer) -> str:
+    """"LSTM", "GRU" or "SimpleRNN" for a traceable recurrent layer."""
+    return _CELL_KINDS[type(layer.cell)]
+
+
+def gpu_available() -> bool:
+    """Whether TensorFlow sees a GPU, as Keras decides it for cuDNN."""
+    return bool(tf.config.list_logical_devices("GPU"))
+
+
+def kernel_choice(layer: keras.layers.Layer, has_gpu: bool) -> tuple[str, str]:
+    """The kernel the layer itself runs ("cudnn" or "generic") and why, following Keras's own checks."""
+    if isinstance(layer, keras.layers.SimpleRNN):
+        return "generic", "SimpleRNN has no cuDNN kernel; Keras runs its generic loop"
+    if type(layer) not in (keras.layers.LSTM, keras.layers.GRU):
+        return "generic", "keras.layers.RNN around a cell always runs the generic loop; only LSTM and GRU layers use cuDNN"
+    cell = layer.cell
+    tanh = (keras.activations.tanh, tf.tanh, keras.ops.tanh)
+    sigmoid = (keras.activations.sigmoid, tf.sigmoid, keras.ops.sigmoid)
+    if layer.use_cudnn is False:
+        return "generic", "the layer has use_cudnn=False"
+    if cell.activation not in tanh:
+        return "generic", f"cuDNN needs activation='tanh'; this layer has '{_name(cell.activation)}'"
+    if cell.recurrent_activation not in sigmoid:
+        return "generic", f"cuDNN needs recurrent_activation='sigmoid'; this layer has '{_name(cell.recurrent_activation)}'"
+    if layer.unroll:
+        return "generic", "cuDNN needs unroll=False"
+    if not cell.use_bias:
+        return "generic", "cuDNN needs use_bias=True"
+    if isinstance(layer, keras.layers.GRU) and not cell.reset_after:
+        return "generic", "cuDNN needs reset_after=True for a GRU"
+    if cell.recurrent_dropout:
+        return "generic", "cuDNN needs recurrent_dropout=0"
+    if not has_gpu:
+        return "generic", "TensorFlow sees no GPU; on a GPU this layer would use cuDNN"
+    return "cudnn", "a GPU is visible and the layer's settings allow cuDNN (at padded steps cuDNN outputs zeros)"
+
+
+def _name(fn: Callable) -> str:
+    return getattr(fn, "__name__", repr(fn))
+
+
+@dataclass(frozen=True)
+class DirectionRun:
+    """What one pass over the sequence returns, time-major, in the order the steps were read."""
+
+    packed: tf.Tensor  # (timesteps, batch, packed_width * units)
+    final_state: tuple[tf.Tensor, ...]  # each (batch, units)
+
+
+def _lstm_step(cell) -> Callable:
+    kernel = cell.kernel.value
+    recurrent = cell.recurrent_kernel.value
+    bias = cell.bias.value if cell.use_bias else None
+    act, rec_act = cell.activation, cell.recurrent_activation
+
+    def step(x, states):
+        h_tm1, c_tm1 = states
+        z = tf.matmul(x, kernel)
+        z = tf.add(z, tf.matmul(h_tm1, recurrent))
+        if bias is not None:
+            z = tf.add(z, bias)
+        z0, z1, z2, z3 = tf.split(z, 4, axis=1)
+        i = rec_act(z0)
+        f = rec_act(z1)
+        g = act(z2)
+        o = rec_act(z3)
+        c = f * c_tm1 + i * g
+        h = o * act(c)
+        return (h, c), (i, f, g, o)
+
+    return step
+
+
+def _gru_step(cell) -> Callable:
+    units = cell.units
+    kernel = cell.kernel.value
+    recurrent = cell.recurrent_kernel.value
+    act, rec_act = cell.activation, cell.recurrent_activation
+    input_bias = recurrent_bias = None
+    if cell.use_bias:
+        bias = cell.bias.value
+        if cell.reset_after:
+            input_bias, recurrent_bias = bias[0], bias[1]  # (2, 3u): input row, recurrent row
+        else:
+            input_bias = bias
+    reset_after = cell.reset_after
+
+    def step(x, states):
+        (h_tm1,) = states
+        matrix_x = tf.matmul(x, kernel)
+        if input_bias is not None:
+            matrix_x = tf.add(matrix_x, input_bias)
+        x_z, x_r, x_h = tf.split(matrix_x, 3, axis=-1)
+        if reset_after:
+            matrix_inner = tf.matmul(h_tm1, recurrent)
+            if recurrent_bias is not None:
+                matrix_inner = matrix_inner + recurrent_bias
+        else:
+            matrix_inner = tf.matmul(h_tm1, recurrent[:, : 2 * units])
+        recurrent_z = matrix_inner[:, :units]
+        recurrent_r = matrix_inner[:, units : units * 2]
+        z = rec_act(x_z + recurrent_z)
+        r = rec_act(x_r + recurrent_r)
+        if reset_after:
+            recurrent_h = r * matrix_inner[:, units * 2 :]
+        else:
+            recurrent_h = tf.matmul(r * h_tm1, recurrent[:, 2 * units :])
+        hh = act(x_h + recurrent_h)
+        h = z * h_tm1 + (1 - z) * hh
+        return (h,), (z, r, hh)
+
+    return step
+
+
+def _simple_step(cell) -> Callable:
+    kernel = cell.kernel.value
+    recurrent = cell.recurrent_kernel.value
+    bias = cell.bias.value if cell.bias is not None else None
+    act = cell.activation
+
+    def step(x, states):
+        (h_tm1,) = states
+        h = tf.matmul(x, kernel)
+        if bias is not None:
+            h = tf.add(h, bias)
+        output = h + tf.matmul(h_tm1, recurrent)
+        if act is not None:
+            output = act(output)
+        return (output,), ()
+
+    return step
+
+
+_STEPS = {"LSTM": _lstm_step, "GRU": _gru_step, "SimpleRNN": _simple_step}
+
+
+def run_direction(
+    layer: keras.layers.Layer,
+    sequences: tf.Tensor,
+    initial_state: tuple[tf.Tensor, ...],
+    mask: tf.Tensor | None,
+) -> DirectionRun:
+    """Run one recurrent layer's cell over `sequences` as Keras's generic loop does, keeping every step.
+
+    Args:
+        layer: a traceable LSTM, GRU, SimpleRNN or RNN(cell) layer; its `go_backwards` sets the order.
+        sequences: (batch, timesteps, features) input, batch-major as the layer receives it.
+        initial_state: the layer's starting states, each (batch, units).
+        mask: (batch, timesteps) bool, or None. At a masked step the states carry over unchanged and
+            the gates are written as zeros.
+
+    Returns:
+        The packed per-step rows in reading order and the final states.
+    """
+    kind = cell_kind(layer)
+    step = _STEPS[kind](layer.cell)
+    dtype = sequences.dtype
+    inputs_tm = tf.transpose(sequences, (1, 0, 2))
+    steps = tf.shape(inputs_tm)[0]
+    if layer.go_backwards:
+        inputs_tm = tf.reverse(inputs_tm, [0])
+    inputs_ta = tf.TensorArray(dtype, size=steps).unstack(inputs_tm)
+    width = packed_width(kind) * layer.cell.units
+    out_ta = tf.TensorArray(dtype, size=steps, element_shape=tf.TensorShape([sequences.shape[0], width]))
+    states = tuple(initial_state)
+
+    if mask is None:
+
+        def body(t, ta, *states_tm1):
+            states_t, gates = step(inputs_ta.read(t), states_tm1)
+            _keep_shapes(states_t, states_tm1)
+            return (t + 1, ta.write(t, tf.concat(states_t + gates, axis=1))) + tuple(states_t)
+
+    else:
+        mask_tm = tf.transpose(tf.cast(mask, tf.bool), (1, 0))
+        if layer.go_backwards:
+            mask_tm = tf.reverse(mask_tm, [0])
+        mask_ta = tf.TensorArray(tf.bool, size=steps).unstack(mask_tm)
+
+        def body(t, ta, *states_tm1):
+            keep = tf.expand_dims(mask_ta.read(t), -1)  # (batch, 1)
+            states_t, gates = step(inputs_ta.read(t), states_tm1)
+            states_t = tuple(tf.where(keep, new, old) for new, old in zip(states_t, states_tm1))
+            _keep_shapes(states_t, states_tm1)
+            gates = tuple(tf.where(keep, g, 0.0) for g in gates) if gates else ()
+            return (t + 1, ta.write(t, tf.concat(states_t + gates, axis=1))) + states_t
+
+    result = tf.while_loop(
+        lambda t, *_: t < steps,
+        body,
+        (tf.constant(0), out_ta) + states,
+        parallel_iterations=32,
+        swap_memory=True,
+    )
+    return DirectionRun(packed=result[1].stack(), final_state=tuple(result[2:]))
+
+
+def _keep_shapes(new: tuple, old: tuple) -> None:
+    # A stateful layer's states have a static batch that the step's outputs may have lost.
+    for n, o in zip(new, old):
+        n.set_shape(o.shape)
+
+
+def keras_outputs(layer: keras.layers.Layer, run: DirectionRun, mask: tf.Tensor | None) -> tuple[tf.Tensor, ...]:
+    """What the layer's own call returns (output, then the states if return_state), from a traced run.
+
+    Keras's generic loop writes, at a masked step, the previous output (zeros before the first
+    unmasked step) or zeros when `zero_output_for_mask` is on; the states carry over.
+    """
+    units = layer.cell.units
+    out_tm = run.packed[:, :, :units]  # (timesteps, batch, units), reading order
+    if mask is not None:
+        keep_tm = tf.transpose(tf.cast(mask, tf.bool), (1, 0))
+        if layer.go_backwards:
+            keep_tm = tf.reverse(keep_tm, [0])
+        if not layer.zero_output_for_mask:
+            keep_tm = tf.cumsum(tf.cast(keep_tm, tf.int32), axis=0) > 0
+        out_tm = tf.where(tf.expand_dims(keep_tm, -1), out_tm, tf.zeros_like(out_tm))
+    output = tf.transpose(out_tm, (1, 0, 2)) if layer.return_sequences else out_tm[-1]
+    if layer.return_state:
+        return (output,) + run.final_state
+    return (output,)
