@@ -1,0 +1,187 @@
+"""What every rnnviz figure shares: the classroom theme, colour scales, axes, highlight, notes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+FONT_SIZE = 16
+TITLE_SIZE = 20
+FONT_FAMILY = "'DejaVu Sans', 'Segoe UI', Arial, sans-serif"
+MAX_TICK_LABELS = 50  # more token labels than this across the full width and they overlap
+HIGHLIGHT = "highlight"  # name of the shapes that mark the chosen timestep
+# Okabe-Ito: colour-blind safe, distinct on a projector.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+
+TEMPLATE = go.layout.Template(
+    layout=dict(
+        font=dict(family=FONT_FAMILY, size=FONT_SIZE, color="#222"),
+        title=dict(font=dict(size=TITLE_SIZE), x=0.0, xanchor="left", xref="paper"),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        colorway=list(PALETTE),
+        hoverlabel=dict(font=dict(size=15)),
+        xaxis=dict(showline=True, linecolor="#555", ticks="outside", zeroline=False, showgrid=False, automargin=True),
+        yaxis=dict(showline=True, linecolor="#555", ticks="outside", zeroline=False, showgrid=False, automargin=True),
+        margin=dict(l=80, r=40, t=80, b=70),
+    )
+)
+
+# Names people read, for the keys the trace uses.
+_NAMES = {
+    "hidden": "hidden state h",
+    "cell": "cell state c",
+    "input": "input gate i",
+    "forget": "forget gate f",
+    "output": "output gate o",
+    "update": "update gate z",
+    "reset": "reset gate r",
+}
+_GATES = ("input", "forget", "output", "update", "reset")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A fixed colour scale and the words its colourbar shows."""
+
+    kind: str  # "tanh", "gate" or "free"
+    colorscale: str
+    zmin: float
+    zmax: float
+    title: str
+
+
+TANH = Scale("tanh", "RdBu_r", -1.0, 1.0, "tanh, −1…1")
+GATE = Scale("gate", "Viridis", 0.0, 1.0, "gate, 0…1")
+QUANTITIES = ("tanh", "gate", "free")
+
+
+def check_quantity(quantity: str) -> str:
+    """The quantity, if it is "tanh", "gate" or "free"; else a ValueError naming it."""
+    if quantity not in QUANTITIES:
+        raise ValueError(f"quantity must be one of 'tanh', 'gate', 'free'; got {quantity!r}")
+    return quantity
+
+
+def free_scale(*arrays: np.ndarray) -> Scale:
+    """A scale symmetric around 0 that reaches the largest finite |value| (at least 1e-6)."""
+    m = 0.0
+    for a in arrays:
+        finite = np.abs(a[np.isfinite(a)])
+        if finite.size:
+            m = max(m, float(finite.max()))
+    m = m if m > 1e-6 else 1.0
+    return Scale("free", "PuOr_r", -m, m, f"unbounded, −{m:.3g}…{m:.3g}")
+
+
+def scale_for(quantity: str, *arrays: np.ndarray) -> Scale:
+    """The colour scale of a quantity: fixed for "tanh" and "gate", from the data for "free"."""
+    check_quantity(quantity)
+    return {"tanh": TANH, "gate": GATE}.get(quantity) or free_scale(*arrays)
+
+
+def display_names(keys: Sequence[str]) -> dict[str, str]:
+    """Plain names for trace keys; the candidate is g in an LSTM and ĥ in a GRU."""
+    gru = any(k in ("update", "reset") for k in keys)
+    lstm = any(k in ("input", "forget", "output", "cell") for k in keys)
+    candidate = "candidate ĥ" if gru and not lstm else "candidate g" if lstm and not gru else "candidate"
+    return {k: candidate if k == "candidate" else _NAMES.get(k, k) for k in keys}
+
+
+def default_quantity(key: str) -> str:
+    """The usual range of a trace key under Keras's default activations."""
+    if key in _GATES:
+        return "gate"
+    return "free" if key == "cell" else "tanh"
+
+
+def f32(values: np.ndarray) -> np.ndarray:
+    """A C-contiguous float32 copy or view, the form Plotly ships compactly."""
+    return np.ascontiguousarray(values, dtype=np.float32)
+
+
+def as_matrix(values: np.ndarray, name: str) -> np.ndarray:
+    """`values` as a (timesteps, units) float array; a ValueError naming `name` otherwise."""
+    a = np.asarray(values)
+    if a.ndim != 2 or 0 in a.shape:
+        raise ValueError(f"{name} must be a (timesteps, units) array for one batch row; got shape {a.shape}")
+    if not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.complexfloating):
+        raise ValueError(f"{name} must hold real numbers; got dtype {a.dtype}")
+    return a
+
+
+def check_labels(labels: Sequence[str] | None, timesteps: int) -> tuple[str, ...] | None:
+    """Labels as a tuple of strings, one per timestep, or None."""
+    if labels is None:
+        return None
+    labels = tuple(str(label) for label in labels)
+    if len(labels) != timesteps:
+        raise ValueError(f"labels has {len(labels)} entries but the values have {timesteps} timesteps")
+    return labels
+
+
+def check_step(step: int | None, timesteps: int) -> int | None:
+    """The highlighted step, checked to lie in 0..timesteps-1."""
+    if step is None:
+        return None
+    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 0 <= step < timesteps:
+        raise ValueError(f"highlight_step must be a timestep from 0 to {timesteps - 1}; got {step!r}")
+    return int(step)
+
+
+def apply_theme(fig: go.Figure, title: str, height: int) -> go.Figure:
+    """Give a figure the shared look: template, left-aligned title, height."""
+    fig.update_layout(template=TEMPLATE, title_text=title, height=int(height))
+    return fig
+
+
+def time_axis(labels: tuple[str, ...] | None, timesteps: int, with_title: bool = True, max_ticks: int = MAX_TICK_LABELS) -> dict:
+    """Settings of an x axis over timesteps; token labels as ticks (every k-th when crowded)."""
+    axis: dict = dict(range=[-0.5, timesteps - 0.5], tickformat="d")
+    if with_title:
+        axis["title_text"] = "timestep"
+    if labels is not None:
+        every = math.ceil(timesteps / max_ticks)
+        axis.update(
+            tickmode="array", tickvals=list(range(0, timesteps, every)), ticktext=list(labels[::every]),
+            tickangle=0 if max(map(len, labels)) <= 2 else -45,
+        )
+        if every > 1 and with_title:
+            axis["title_text"] = f"timestep (a token shown every {every} steps)"
+    return axis
+
+
+def unit_axis(units: int, with_title: bool = True) -> dict:
+    """Settings of a y axis over units: unit 0 on top, as in a matrix."""
+    axis: dict = dict(range=[units - 0.5, -0.5], tickformat="d")
+    if with_title:
+        axis["title_text"] = "unit"
+    return axis
+
+
+def add_highlight(fig: go.Figure, start: float, end: float, *, filled: bool = False) -> None:
+    """Mark steps start..end (inclusive, in timestep units) on every subplot of the figure.
+
+    Outlined (a black line on a white halo, visible on any colour) over heatmaps, or a grey
+    band behind lines. The shapes are named `HIGHLIGHT`.
+    """
+    where = dict(x0=start - 0.5, x1=end + 0.5, row="all", col="all", name=HIGHLIGHT)
+    if filled:
+        fig.add_vrect(**where, fillcolor="rgba(0,0,0,0.10)", line_width=0, layer="below")
+        return
+    for color, width in (("white", 6), ("#111", 2.5)):
+        fig.add_vrect(**where, fillcolor="rgba(0,0,0,0)", line=dict(color=color, width=width), layer="above")
+
+
+def add_note(fig: go.Figure, text: str) -> None:
+    """A visible note between the title and the plot, e.g. that a heatmap was averaged to fit."""
+    fig.add_annotation(
+        text=text, xref="paper", yref="paper", x=0, y=1, xanchor="left", yanchor="bottom", yshift=34,
+        showarrow=False, align="left", font=dict(size=14, color="#7a3e00"), bgcolor="#fff3e0",
+        bordercolor="#e0a040", borderwidth=1, borderpad=4, name="note",
+    )
+    fig.update_layout(margin_t=130, title_y=0.98, title_yanchor="top")
