@@ -566,58 +566,56 @@ def make_inputs(
     if vocab_size is not None and features is not None:
         raise ValueError("pass vocab_size (a model reading token ids) or features (vectors), not both")
     notes: list[str] = []
-    n_rows = choice.batch
-    if batch is not None:
-        n_rows = _check_int("batch", batch, 1, MAX_BATCH)
-        if n_rows != choice.batch:
-            notes.append(f"The model takes a fixed batch of {n_rows}, so {n_rows} rows were made instead of {choice.batch}.")
-    row = choice.row
-    if row >= n_rows:
-        row = n_rows - 1
-        notes.append(f"Row {choice.row} does not exist in a batch of {n_rows}; showing row {row}.")
-    steps = choice.timesteps
-    if timesteps is not None:
-        steps = _check_int("timesteps", timesteps, 1, MAX_TIMESTEPS)
-        if steps != choice.timesteps and choice.source != "text":
-            notes.append(f"The model takes exactly {steps} timesteps, so {steps} were made instead of {choice.timesteps}.")
-    step_labels = tuple(str(t) for t in range(steps))
-    tokenized = None
-
+    rows = choice.batch if batch is None else _check_int("batch", batch, 1, MAX_BATCH)
+    if rows != choice.batch:
+        notes.append(f"The model takes a fixed batch of {rows}.")
+    row = min(choice.row, rows - 1)
+    if row != choice.row:
+        notes.append(f"Row {choice.row} does not exist in a batch of {rows}; showing row {row}.")
+    steps = choice.timesteps if timesteps is None else _check_int("timesteps", timesteps, 1, MAX_TIMESTEPS)
+    if steps != choice.timesteps and choice.source != "text":
+        notes.append(f"The model takes exactly {steps} timesteps.")
     if vocab_size is not None:
-        vocab_size = _check_int("vocab_size", vocab_size, 2, MAX_VOCAB)
-        if choice.source == "signal":
-            raise ValueError(
-                "a signal is a vector input, but this model reads token ids (it starts with an "
-                "Embedding): choose text or random"
-            )
-        if choice.source == "text":
-            tokenized = tokenize(choice.text, choice.mode, vocab_size)
-            ids, step_labels = tokenized.ids, tokenized.labels
-            if tokenized.note:
-                notes.append(tokenized.note)
-            if timesteps is not None:
-                ids, step_labels, fit_note = _fit_steps(ids, step_labels, steps)
-                if fit_note:
-                    notes.append(fit_note)
-            array = token_batch(ids, n_rows)
-        else:
-            _check_shape(n_rows, steps, 1)
-            low = min(FIRST_TOKEN_ID, vocab_size - 1)
-            rng = np.random.default_rng(choice.seed)
-            array = rng.integers(low, vocab_size, size=(n_rows, steps), dtype=np.int32)
-            notes.append(f"Random token ids from {low} to {vocab_size - 1}, seed {choice.seed}.")
+        array, labels, tokenized = _token_input(choice, vocab_size, rows, steps, timesteps is not None, notes)
     else:
         n_features = choice.features if features is None else _check_int("features", features, 1, MAX_FEATURES)
-        if features is not None and n_features != choice.features:
-            notes.append(f"The model reads {n_features} features per step, so {n_features} were made instead of {choice.features}.")
-        if choice.source == "text":
-            raise ValueError(
-                f"text becomes token ids, but this model reads vectors of {n_features} features "
-                "(it has no Embedding first): choose random or signal"
-            )
-        if choice.source == "random":
-            array = random_normal(n_rows, steps, n_features, choice.seed)
-        else:
-            array = signal(choice.signal, n_rows, steps, n_features, choice.seed)
+        if n_features != choice.features:
+            notes.append(f"The model reads {n_features} features per step.")
+        array, labels, tokenized = _vector_input(choice, rows, steps, n_features), None, None
     array.setflags(write=False)
-    return PreparedInput(array, tuple(step_labels), " ".join(notes), row, tokenized)
+    return PreparedInput(array, labels or tuple(str(t) for t in range(steps)), " ".join(notes), row, tokenized)
+
+
+def _token_input(
+    choice: InputChoice, vocab_size: int, rows: int, steps: int, fixed_steps: bool, notes: list[str]
+) -> tuple[np.ndarray, tuple[str, ...] | None, TokenizedText | None]:
+    """Token ids for a model starting with an Embedding: the typed text, or random ids."""
+    vocab_size = _check_int("vocab_size", vocab_size, 2, MAX_VOCAB)
+    if choice.source == "signal":
+        raise ValueError(
+            "a signal is a vector input, but this model reads token ids (it starts with an "
+            "Embedding): choose text or random"
+        )
+    if choice.source == "random":
+        _check_shape(rows, steps, 1)
+        low = min(FIRST_TOKEN_ID, vocab_size - 1)  # ids 0 (padding) and 1 (unknown) are not drawn
+        return np.random.default_rng(choice.seed).integers(low, vocab_size, (rows, steps), dtype=np.int32), None, None
+    tokenized = tokenize(choice.text, choice.mode, vocab_size)
+    ids, labels = tokenized.ids, tokenized.labels
+    notes.extend([tokenized.note] if tokenized.note else [])
+    if fixed_steps:
+        ids, labels, fit_note = _fit_steps(ids, labels, steps)
+        notes.extend([fit_note] if fit_note else [])
+    return token_batch(ids, rows), labels, tokenized
+
+
+def _vector_input(choice: InputChoice, rows: int, steps: int, features: int) -> np.ndarray:
+    """Vectors for a model without an Embedding: seeded random normal values or a signal."""
+    if choice.source == "text":
+        raise ValueError(
+            f"text becomes token ids, but this model reads vectors of {features} features "
+            "(it has no Embedding first): choose random or signal"
+        )
+    if choice.source == "random":
+        return random_normal(rows, steps, features, choice.seed)
+    return signal(choice.signal, rows, steps, features, choice.seed)

@@ -289,7 +289,7 @@ def test_model_shape_wins_and_row_moves_inside_the_batch():
     out = make_inputs(InputChoice(source="signal", row=10), features=3, batch=4, timesteps=7)
     assert out.array.shape == (4, 7, 3) and out.row == 3
     assert "Row 10 does not exist in a batch of 4; showing row 3." in out.note
-    assert "exactly 7 timesteps" in out.note and "3 features" in out.note
+    assert "exactly 7 timesteps" in out.note and "3 features per step" in out.note
 
 
 def test_random_token_ids_for_a_token_model():
