@@ -1,0 +1,130 @@
+"""Open a person's own trained model safely: `.keras` archives only, Keras's safe mode, size caps."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import keras
+
+from rnnviz import limits
+
+MAX_MODEL_BYTES = limits.MAX_MODEL_BYTES  # the .keras file itself
+MAX_UNPACKED_BYTES = 4 * MAX_MODEL_BYTES  # everything inside the archive, against zip bombs
+MIN_KERAS = (3, 14)  # older releases can run code from a crafted file even in safe mode
+
+
+def load_model(path: str | os.PathLike) -> keras.Model:
+    """Load a `.keras` model file without running any code it might carry.
+
+    Args:
+        path: a `.keras` file (Keras 3's zip archive), at most `MAX_MODEL_BYTES`.
+
+    Returns:
+        The model, uncompiled.
+
+    Raises:
+        ValueError: the file is missing, not `.keras` (an `.h5` or SavedModel, say), not a Keras
+            archive, too large, holds a Lambda layer or cannot be rebuilt; the message says which.
+    """
+    _check_keras_version()
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"no file at {path}; check the path")
+    if not path.is_file():
+        raise ValueError(f"{path} is a folder, not a .keras file; a SavedModel folder cannot be opened, save with model.save('model.keras')")
+    if path.suffix.lower() != ".keras":
+        hint = " (the legacy HDF5 format)" if path.suffix.lower() in (".h5", ".hdf5") else ""
+        raise ValueError(
+            f"{path.name} is not a .keras file{hint}; rnnviz opens only Keras 3 .keras archives. "
+            "Load it in your own code and save it again with model.save('model.keras')."
+        )
+    size = path.stat().st_size
+    if size > MAX_MODEL_BYTES:
+        raise ValueError(f"{path.name} is {size / 1024**2:.1f} MB; rnnviz opens models up to {MAX_MODEL_BYTES // 1024**2} MB")
+    config = _read_config(path)
+    lambdas = _find_classes(config, "Lambda")
+    if lambdas:
+        raise ValueError(
+            f"{path.name} holds a Lambda layer ({', '.join(lambdas)}); rnnviz refuses Lambda layers because "
+            "they carry Python code that would run on loading. Replace it with a built-in layer and save again."
+        )
+    try:
+        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as err:  # Keras raises many types for a file it cannot rebuild
+        raise ValueError(f"{path.name} could not be loaded as a Keras model: {_first_line(err)}") from None
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"{path.name} holds a {type(model).__name__}, not a keras.Model")
+    return model
+
+
+def load_model_bytes(data: bytes, filename: str) -> keras.Model:
+    """Load a `.keras` model from bytes (an upload), with the same checks as `load_model`.
+
+    Args:
+        data: the file's contents.
+        filename: its name, for the extension check and the messages.
+
+    Returns:
+        The model, uncompiled.
+
+    Raises:
+        ValueError: as `load_model`.
+    """
+    if len(data) > MAX_MODEL_BYTES:
+        raise ValueError(f"{filename} is {len(data) / 1024**2:.1f} MB; rnnviz opens models up to {MAX_MODEL_BYTES // 1024**2} MB")
+    name = Path(filename).name or "model.keras"
+    with tempfile.TemporaryDirectory(prefix="rnnviz-") as folder:
+        target = Path(folder) / name
+        target.write_bytes(data)
+        return load_model(target)
+
+
+def _check_keras_version() -> None:
+    parts = tuple(int(p) for p in keras.__version__.split(".")[:2] if p.isdigit())
+    if parts < MIN_KERAS:
+        raise ValueError(
+            f"Keras {keras.__version__} is installed; loading models safely needs keras>={MIN_KERAS[0]}.{MIN_KERAS[1]} "
+            "(older releases have known code-execution holes through crafted files). Upgrade Keras."
+        )
+
+
+def _read_config(path: Path) -> Any:
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path.name} is not a Keras archive (a .keras file is a zip); it may be damaged or renamed")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise ValueError(
+                    f"{path.name} unpacks to {unpacked / 1024**2:.0f} MB, over the limit of {MAX_UNPACKED_BYTES // 1024**2} MB"
+                )
+            if "config.json" not in archive.namelist():
+                raise ValueError(f"{path.name} is a zip without config.json, so not a Keras archive")
+            return json.loads(archive.read("config.json"))
+    except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(f"{path.name} is a damaged Keras archive: {err}") from None
+
+
+def _find_classes(config: Any, class_name: str) -> list[str]:
+    """Names of every object of `class_name` anywhere in a Keras config."""
+    found = []
+    if isinstance(config, dict):
+        if config.get("class_name") == class_name:
+            inner = config.get("config")
+            found.append(str(inner.get("name", class_name)) if isinstance(inner, dict) else class_name)
+        for value in config.values():
+            found.extend(_find_classes(value, class_name))
+    elif isinstance(config, list):
+        for value in config:
+            found.extend(_find_classes(value, class_name))
+    return found
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip() or type(err).__name__
+    return text.splitlines()[0][:300]
