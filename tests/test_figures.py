@@ -213,6 +213,7 @@ def test_gru_gate_names():
         "update gate z (0…1)", "reset gate r (0…1)", "candidate ĥ (tanh, −1…1)"
     ]
     assert fig.layout.coloraxis2.colorbar.title.text == "ĥ: tanh, −1…1"
+    assert fig.layout.xaxis3.anchor == "y3" and fig.layout.yaxis3.domain == fig.layout.yaxis.domain  # one row
 
 
 def test_gates_reject_empty_and_mismatched_panels():

@@ -191,7 +191,7 @@ def gate_small_multiples(
         quantity = check_quantity((quantities or {}).get(key, default_quantity(key)))
         words = {"gate": "0…1", "tanh": "tanh, −1…1", "free": "unbounded"}[quantity]
         panels.append(_Panel(f"{names[key]} ({words})", as_matrix(values, key), quantity))
-    cols = 2 if len(panels) >= 3 else len(panels)
+    cols = 2 if len(panels) >= 4 else len(panels)  # GRU: three in a row; LSTM: two by two
     scales = _scales(panels)
     # Each colourbar names the gates it colours, e.g. "i, f, o: gate, 0…1".
     symbols = {q: [names[k].split()[-1] for k, p in zip(gates, panels) if p.quantity == q] for q in scales}

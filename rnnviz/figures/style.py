@@ -150,7 +150,7 @@ def time_axis(labels: tuple[str, ...] | None, timesteps: int, with_title: bool =
             tickmode="array", tickvals=list(range(0, timesteps, every)), ticktext=list(labels[::every]),
             tickangle=0 if max(map(len, labels)) <= 2 else -45,
         )
-        if every > 1 and with_title:
+        if every > 1 and with_title and max_ticks >= MAX_TICK_LABELS:  # no room for it under narrow panels
             axis["title_text"] = f"timestep (a token shown every {every} steps)"
     return axis
 
