@@ -1,0 +1,145 @@
+"""Browser fixtures: one `streamlit run app.py` and one Chromium per test session, a fresh
+browser context per test. See docs/browser-tests.md.
+
+    app              an AppPage on the running app (open pages, wait for runs, read metrics, shoot)
+    assert_screenshot  compare a full-page screenshot with tests/browser/baselines/NAME.png
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from pathlib import Path
+
+import pytest
+
+from imagediff import compare_images, write_diff
+from streamlit_app import CHROMIUM, CHROMIUM_ARGS, ROOT, AppPage, new_context, streamlit_server, tail
+
+HERE = Path(__file__).resolve().parent
+BASELINES = HERE / "baselines"
+ACTUAL = HERE / "screenshots-actual"  # git-ignored: what the last failing run saw
+# Regions that differ between machines, painted over in every screenshot: the device line names
+# the accelerator and the TensorFlow / Keras versions.
+DEVICE_LINE = "[data-testid=stSidebar] [data-testid=stCaptionContainer]:has-text('TensorFlow')"
+DEFAULT_MASK = (DEVICE_LINE,)
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _missing_browser(reason: str):
+    """No browser here: skip on a developer's machine, fail in CI (a skipped suite proves nothing)."""
+    if _in_ci():
+        pytest.fail(f"CI=true and the browser tests cannot run: {reason}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason} (in CI this fails)")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (never a browser Playwright downloads)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing_browser("the playwright package is not installed (pip install -r requirements-test.txt)")
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        _missing_browser(f"{CHROMIUM} is missing (make chromium, or apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def server_log(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("streamlit") / "server.log"
+
+
+@pytest.fixture(scope="session")
+def app_url(browser, server_log):
+    """Base URL of one `streamlit run app.py` for the whole session, stopped (port freed) at the end."""
+    with streamlit_server(server_log) as url:
+        # First visit: pays for importing TensorFlow and the first build, and works around the
+        # app's first-run bug (a fresh server opened at a page's URL; see test_first_visit).
+        context = new_context(browser)
+        try:
+            AppPage(context.new_page(), url).open("/")
+        except Exception as error:
+            raise RuntimeError(f"the app did not finish its first run: {error}\n{tail(server_log)}") from error
+        finally:
+            context.close()
+        yield url
+
+
+@pytest.fixture
+def app(request, browser, app_url, server_log):
+    """A fresh browser context and tab on the app. Fails the test if the console shows an error."""
+    if request.node.get_closest_marker("browser") is None:
+        pytest.fail("a test that drives the browser must be marked @pytest.mark.browser", pytrace=False)
+    context = new_context(browser)
+    page = AppPage(context.new_page(), app_url)
+    try:
+        yield page
+    finally:
+        context.close()
+    errors = page.console_errors
+    assert not errors, "the browser console showed errors:\n" + "\n".join(errors) + f"\nserver log:\n{tail(server_log)}"
+
+
+@pytest.fixture
+def assert_screenshot(request):
+    """assert_screenshot(app, name, mask=()): compare app's full-page screenshot with baselines/NAME.png.
+
+    With --update-screenshots a missing or differing baseline is written instead (and the test passes).
+    """
+    update = request.config.getoption("--update-screenshots")
+
+    def check(app: AppPage, name: str, mask=()) -> None:
+        png = app.screenshot(mask=(*DEFAULT_MASK, *mask))
+        _compare_with_baseline(png, name, update)
+
+    return check
+
+
+def _compare_with_baseline(png: bytes, name: str, update: bool) -> None:
+    from PIL import Image
+
+    baseline = BASELINES / f"{name}.png"
+    actual_path, diff_path = ACTUAL / f"{name}.png", ACTUAL / f"{name}.diff.png"
+    actual = Image.open(io.BytesIO(png))
+    if baseline.exists():
+        expected = Image.open(baseline)
+        result = compare_images(actual, expected)
+        if result.ok:
+            for stale in (actual_path, diff_path):  # left from an earlier failure
+                stale.unlink(missing_ok=True)
+            return
+        if not update:
+            ACTUAL.mkdir(exist_ok=True)
+            actual_path.write_bytes(png)
+            write_diff(actual, expected, diff_path)
+            pytest.fail(
+                f"screenshot {name!r} does not match {_rel(baseline)}: {result.describe()}.\n"
+                f"Look at {_rel(diff_path)} (baseline | now | changed pixels in red) and {_rel(actual_path)}.\n"
+                "If the change is intended: make screenshots (or pytest -m browser --update-screenshots), "
+                "look at the new PNG, and commit it.", pytrace=False)
+    elif not update:
+        ACTUAL.mkdir(exist_ok=True)
+        actual_path.write_bytes(png)
+        pytest.fail(
+            f"no baseline for screenshot {name!r}: {_rel(baseline)} does not exist.\n"
+            f"To make one: look at {_rel(actual_path)} (what the page shows now); if it is right, run "
+            "make screenshots (or pytest -m browser --update-screenshots) and commit the new PNG.", pytrace=False)
+    BASELINES.mkdir(exist_ok=True)
+    baseline.write_bytes(png)
+    actual_path.unlink(missing_ok=True)
+    diff_path.unlink(missing_ok=True)
+    warnings.warn(f"wrote baseline {_rel(baseline)}: look at it before committing", UserWarning, stacklevel=1)
+
+
+def _rel(path: Path) -> str:
+    return str(path.relative_to(ROOT))
