@@ -242,6 +242,12 @@ def test_step_bars_values_ranges_and_hover():
     assert all(d["y"]["dtype"] == "f4" for d in _json(fig)["data"])
 
 
+def test_step_bars_take_the_trace_field_names():
+    fig = step_bars({"h": H[0], "c": np.array([3.0, 0, 0, 0, 0]), "candidate": H[1]}, step_label=0)
+    assert [t.name for t in fig.data] == ["hidden state h", "cell state c", "candidate g"]
+    assert tuple(fig.layout.yaxis2.range) == pytest.approx((-3.3, 3.3))
+
+
 def test_step_bars_reject_matrices():
     with pytest.raises(ValueError, match=r"hidden must be a \(units,\) array"):
         step_bars({"hidden": H}, step_label=0)

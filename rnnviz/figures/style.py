@@ -31,10 +31,12 @@ TEMPLATE = go.layout.Template(
     )
 )
 
-# Names people read, for the keys the trace uses.
+# Names people read, for the keys the trace uses ("h" and "c" are its field names).
 _NAMES = {
     "hidden": "hidden state h",
+    "h": "hidden state h",
     "cell": "cell state c",
+    "c": "cell state c",
     "input": "input gate i",
     "forget": "forget gate f",
     "output": "output gate o",
@@ -87,7 +89,7 @@ def scale_for(quantity: str, *arrays: np.ndarray) -> Scale:
 def display_names(keys: Sequence[str]) -> dict[str, str]:
     """Plain names for trace keys; the candidate is g in an LSTM and ĥ in a GRU."""
     gru = any(k in ("update", "reset") for k in keys)
-    lstm = any(k in ("input", "forget", "output", "cell") for k in keys)
+    lstm = any(k in ("input", "forget", "output", "cell", "c") for k in keys)
     candidate = "candidate ĥ" if gru and not lstm else "candidate g" if lstm and not gru else "candidate"
     return {k: candidate if k == "candidate" else _NAMES.get(k, k) for k in keys}
 
@@ -96,7 +98,7 @@ def default_quantity(key: str) -> str:
     """The usual range of a trace key under Keras's default activations."""
     if key in _GATES:
         return "gate"
-    return "free" if key == "cell" else "tanh"
+    return "free" if key in ("cell", "c") else "tanh"
 
 
 def f32(values: np.ndarray) -> np.ndarray:
