@@ -12,3 +12,15 @@ PRESET_PICKER = "sidebar.preset"  # the sidebar's preset selectbox
 EDITOR_GENERATION = "build.generation"  # bumped on a structural edit so widgets start afresh
 EDITOR_PREFIX = "build.w"  # prefix of every editor widget key
 ADD_KIND = "build.add_kind"
+
+# Input panel (shared by every page that runs a model).
+INPUT_WIDGET = "input.w"  # prefix: input.w.<input name>.<field>
+INPUT_GOOD = "input.good"  # {input name: last valid InputChoice}
+TRACES = "trace.cache"  # {(spec, choices): Trace} for this session
+
+# States page.
+STATES_LAYER = "states.layer"
+STATES_DIRECTION = "states.direction"
+STATES_STEP = "states.step"
+STATES_PLAYING = "states.playing"
+STATES_UNITS = "states.units"

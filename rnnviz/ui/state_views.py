@@ -1,0 +1,86 @@
+"""The States page's pieces: one layer's heatmaps, gates, step bars and unit lines at a chosen step."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from rnnviz import explain, figures
+from rnnviz.trace import DirectionTrace, LayerTrace
+from rnnviz.ui import keys
+
+PLAY_INTERVAL_S = 0.6
+
+
+def _ranges(kind: str, activation: str, recurrent_activation: str) -> dict[str, str]:
+    return {q: explain.value_range(kind, q, activation, recurrent_activation) for q in explain.QUANTITIES[kind]}
+
+
+def _row(direction: DirectionTrace, row: int) -> dict[str, np.ndarray]:
+    """The quantities of one batch row by their explain names: hidden, cell, then the gates."""
+    values = {"hidden": direction.h[row]}
+    if direction.c is not None:
+        values["cell"] = direction.c[row]
+    values.update({g: v[row] for g, v in direction.gates.items()})
+    return values
+
+
+def step_scrubber(steps: int, labels: tuple[str, ...]) -> int:
+    """A slider over timesteps that advances by itself while playing; returns the chosen step.
+
+    Call it inside a fragment, so moving it redraws the charts without running the model again.
+    """
+    step = min(st.session_state.get(keys.STATES_STEP, 0), steps - 1)
+    if st.session_state.get(keys.STATES_PLAYING):
+        step = (step + 1) % steps
+    st.session_state[keys.STATES_STEP] = step
+    chosen = st.slider("Timestep", 0, steps - 1, key=keys.STATES_STEP, help="Every chart below marks this step.")
+    label = labels[chosen] if chosen < len(labels) else str(chosen)
+    st.caption(f"Step **{chosen}** of {steps - 1} · input **{label}**")
+    return chosen
+
+
+def layer_view(layer: LayerTrace, labels: tuple[str, ...], row: int, activation: str,
+               recurrent_activation: str, direction_name: str) -> None:
+    """Everything the States page draws for one layer at the scrubber's step."""
+    kind = layer.inner_kind
+    ranges = _ranges(kind, activation, recurrent_activation)
+    direction = layer.backward if direction_name == "backward" else layer.forward
+    values = _row(direction, row)
+    step = step_scrubber(layer.input_steps, labels)
+    if layer.backward is not None:
+        st.plotly_chart(figures.bidirectional_heatmaps(layer.forward.h[row], layer.backward.h[row], labels=labels,
+                                                       highlight_step=step, quantity=ranges["hidden"],
+                                                       title="Hidden state h, both directions"), key="bi_h")
+    else:
+        st.plotly_chart(figures.state_heatmap(values["hidden"], title="Hidden state h", labels=labels,
+                                              quantity=ranges["hidden"], highlight_step=step), key="h")
+    if "cell" in values:
+        st.plotly_chart(figures.state_heatmap(values["cell"], title=f"Cell state c ({direction_name})", labels=labels,
+                                              quantity="free", highlight_step=step), key="c")
+    gates = {g: values[g] for g in explain.GATES[kind]}
+    if gates:
+        st.plotly_chart(figures.gate_small_multiples(gates, labels=labels, highlight_step=step,
+                                                     quantities={g: ranges[g] for g in gates},
+                                                     title=f"Gates ({direction_name})"), key="gates")
+    left, right = st.columns(2)
+    with left:
+        label = labels[step] if step < len(labels) else str(step)
+        st.plotly_chart(figures.step_bars({q: v[step] for q, v in values.items()}, step_label=f"{step} · {label}",
+                                          quantities=ranges), key="bars")
+    with right:
+        units = st.multiselect("Units to follow", list(range(layer.units)), default=list(range(min(3, layer.units))),
+                               max_selections=figures.MAX_LINES, key=keys.STATES_UNITS)
+        if units:
+            st.plotly_chart(figures.unit_lines(values["hidden"], units, labels=labels, highlight_step=step,
+                                               title="Chosen units of h over time", quantity=ranges["hidden"]),
+                            key="lines")
+
+
+def explanations(kind: str, activation: str, recurrent_activation: str) -> None:
+    """One paragraph with its formula per quantity, folded away."""
+    with st.expander(f"What these are: the {kind} equations"):
+        st.markdown(explain.NOTATION)
+        for quantity in explain.QUANTITIES[kind]:
+            st.markdown(explain.explanation(kind, quantity, activation, recurrent_activation))
+        st.caption(explain.KERAS_LAYOUT[kind])
