@@ -6,7 +6,7 @@ import streamlit as st
 
 from rnnviz import inputs, limits
 from rnnviz.feeding import InputNeeds
-from rnnviz.inputs import InputChoice, default_choice
+from rnnviz.inputs import InputChoice, default_choice, make_inputs
 from rnnviz.ui import keys
 
 _SOURCE_LABELS = {"text": "typed text", "random": "random", "signal": "a signal"}
@@ -62,8 +62,10 @@ def _choice_for(need: InputNeeds) -> InputChoice:
                                     key=key("row"), help="Pages show one sample of the batch.")
     try:
         choice = InputChoice(**{**start.to_dict(), **fields})
+        make_inputs(choice, vocab_size=need.vocab_size, features=need.features, batch=need.batch,
+                    timesteps=need.timesteps)  # the text itself may not fit (empty, too long)
     except ValueError as err:
-        st.error(f"{err}. Showing the last input that worked.")
+        st.error(f"{str(err).rstrip('.')}. Showing the last input that worked.")
         return start
     good[need.name] = choice
     return choice
