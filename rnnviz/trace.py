@@ -266,7 +266,11 @@ def _check_one(ref: Any, value: Any, index: int) -> np.ndarray:
     if array.dtype.kind not in "biuf":
         raise ValueError(f"{label} has dtype {array.dtype}; pass numbers (int token ids or float32 features)")
     expected = tuple(ref.shape)
-    wanted = "(" + ", ".join("any" if d is None else str(d) for d in expected) + ")"
+    target = np.dtype(keras.backend.standardize_dtype(ref.dtype))
+    roles = (["batch", "timesteps"] + ["features"] * max(len(expected) - 2, 0))[: len(expected)]
+    wanted = "(" + ", ".join(f"{r}={'any' if d is None else d}" for r, d in zip(roles, expected)) + ")"
+    if target.kind in "iu":
+        wanted += " of integer token ids"
     if array.ndim == len(expected) and expected[0] not in (None, array.shape[0]) and all(
         e in (None, g) for e, g in zip(expected[1:], array.shape[1:])
     ):
@@ -276,12 +280,10 @@ def _check_one(ref: Any, value: Any, index: int) -> np.ndarray:
         )
     if array.ndim != len(expected) or any(e is not None and e != g for e, g in zip(expected, array.shape)):
         raise ValueError(
-            f"{label} has shape {array.shape}; the model expects {wanted} (batch, timesteps, ...). "
-            "Reshape the array to that shape."
+            f"{label} has shape {array.shape}; the model expects {wanted}. Reshape the array to that shape."
         )
     if any(d == 0 for d in array.shape):
         raise ValueError(f"{label} has shape {array.shape}, with nothing in it; give at least one sequence of one step")
-    target = np.dtype(keras.backend.standardize_dtype(ref.dtype))
     if target.kind in "iu" and array.dtype.kind == "f":
         if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
             raise ValueError(f"{label} feeds integer token ids but holds fractional or non-finite floats; pass integer ids")

@@ -1,0 +1,7 @@
+"""`python -m rnnviz`: see rnnviz.cli."""
+
+import sys
+
+from rnnviz.cli import main
+
+sys.exit(main())
