@@ -13,6 +13,6 @@ PAGES = [
 
 page = st.navigation(PAGES)
 model_source.sync_with_url()
-model_source.preset_picker()
+model_source.model_picker()
 device_line.show_device_line()
 page.run()

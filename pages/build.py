@@ -3,12 +3,20 @@
 import streamlit as st
 
 from rnnviz.ui import keys
-from rnnviz.ui.model_source import draft_spec, good_spec, set_draft
-from rnnviz.ui.model_view import show_model
+from rnnviz.summary import summarize_model
+from rnnviz.ui.model_source import cached_summary, draft_spec, good_spec, set_draft, uploaded_model
+from rnnviz.ui.model_view import show_diagram, show_summary
 from rnnviz.ui.stack_editor import edit_spec
 from rnnviz.validate import SpecError, validate
 
 st.title("Build a model")
+uploaded = uploaded_model()
+if uploaded is not None:
+    st.markdown(f"This is your own model, **{uploaded.filename}**: its layers as Keras reports them. "
+                "The other pages show its recurrent layers. To edit a model here, pick a preset in the sidebar.")
+    show_summary(summarize_model(uploaded.model))
+    st.stop()
+
 st.markdown("Pick a model in the sidebar or change it here: add, remove and move layers and set every option. "
             "The summary and the diagram show what Keras builds, with the tensor shape between every two layers.")
 
@@ -18,7 +26,7 @@ with editor:
     edited, structural = edit_spec(draft_spec())
 
 
-def _is_valid(spec) -> list[str]:
+def _problems(spec) -> list[str]:
     try:
         validate(spec)
         return []
@@ -28,15 +36,16 @@ def _is_valid(spec) -> list[str]:
 
 if structural is not None:
     changed = structural.apply(edited)
-    set_draft(changed, valid=not _is_valid(changed))
+    set_draft(changed, valid=not _problems(changed))
     st.session_state[keys.EDITOR_GENERATION] += 1
     st.rerun()
 
-problems = _is_valid(edited)
+problems = _problems(edited)
 set_draft(edited, valid=not problems)
 with result:
     if problems:
         st.error("**This model can't be built yet:**\n" + "\n".join(f"- {p}" for p in problems))
         st.info("Your edit is kept on the left. Below is the last model that worked.")
     st.subheader("Summary")
-    show_model(good_spec())
+    show_summary(cached_summary(good_spec()))
+    show_diagram(good_spec())

@@ -4,7 +4,6 @@ import streamlit as st
 
 from rnnviz.layer_info import activations
 from rnnviz.ui import keys
-from rnnviz.ui.model_source import session_model
 from rnnviz.ui.state_views import PLAY_INTERVAL_S, explanations, layer_view
 from rnnviz.ui.traced import traced_run
 
@@ -29,7 +28,7 @@ if run is not None:
     if layer.backward is not None:
         direction = c2.radio("Gates and cell state of", ("forward", "backward"), horizontal=True,
                              key=keys.STATES_DIRECTION)
-    activation, recurrent_activation = activations(session_model(run.spec), name)
+    activation, recurrent_activation = activations(run.current.model, name)
     st.caption(f"Ran on **{tr.device}** · this layer's own kernel here: **{layer.kernel}** ({layer.kernel_reason}) · "
                f"batch row {run.row} of {run.inputs[0].array.shape[0]}")
     st.fragment(run_every=PLAY_INTERVAL_S if playing else None)(layer_view)(

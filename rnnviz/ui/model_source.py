@@ -1,17 +1,42 @@
-"""The current model: chosen from a preset (also by `?preset=NAME`) or edited on the Build page."""
+"""The current model: a preset (also by `?preset=NAME`), its edit from the Build page, or the
+person's own uploaded `.keras` file. Everything here belongs to one session."""
 
 from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
 
 import keras
 import streamlit as st
 
 from rnnviz.build import build_model
+from rnnviz.limits import MAX_MODEL_BYTES
+from rnnviz.loading import load_model_bytes
 from rnnviz.presets import DEFAULT_PRESET, get_preset, preset_names
 from rnnviz.spec import ModelSpec
 from rnnviz.summary import ModelSummary, summarize_model
 from rnnviz.ui import keys
 
 _MAX_MODELS_PER_SESSION = 3
+
+
+@dataclass(frozen=True, eq=False)
+class UploadedModel:
+    """A model a person opened from a file; `digest` identifies its contents."""
+
+    filename: str
+    digest: str
+    model: keras.Model
+
+
+@dataclass(frozen=True, eq=False)
+class CurrentModel:
+    """What every page shows. `key` is hashable and changes whenever the model does."""
+
+    key: tuple
+    label: str
+    model: keras.Model
+    spec: ModelSpec | None  # None for an uploaded model
 
 
 def load_preset(name: str) -> None:
@@ -22,6 +47,7 @@ def load_preset(name: str) -> None:
     st.session_state[keys.PRESET] = name
     st.session_state[keys.EDITED] = False
     st.session_state[keys.PRESET_PICKER] = name
+    st.session_state[keys.SOURCE] = "preset"
     st.session_state[keys.EDITOR_GENERATION] = st.session_state.get(keys.EDITOR_GENERATION, 0) + 1
     st.query_params["preset"] = name
 
@@ -37,28 +63,70 @@ def sync_with_url() -> None:
         load_preset(wanted or DEFAULT_PRESET)
     elif wanted and wanted != st.session_state.get(keys.PRESET):
         load_preset(wanted)
-    elif st.session_state.get(keys.PRESET):
+    elif st.session_state.get(keys.SOURCE) == "preset" and st.session_state.get(keys.PRESET):
         st.query_params["preset"] = st.session_state[keys.PRESET]  # page switches drop query params
 
 
-def preset_picker() -> None:
-    """The sidebar's preset choice, shared by every page."""
-    names = preset_names()
+def model_picker() -> None:
+    """The sidebar's model choice, shared by every page: a preset, or your own `.keras` file."""
     st.sidebar.selectbox(
         "Model",
-        names,
+        preset_names(),
         key=keys.PRESET_PICKER,
         format_func=lambda n: get_preset(n).title,
         on_change=lambda: load_preset(st.session_state[keys.PRESET_PICKER]),
         help="A model from the Keras guide “Working with RNNs”. Edit it on the Build page.",
     )
-    st.sidebar.caption(f"Link to this model: `?preset={st.session_state[keys.PRESET_PICKER]}`")
-    if st.session_state.get(keys.EDITED):
-        st.sidebar.caption(":material/edit: edited on the Build page")
+    uploaded = uploaded_model()
+    if uploaded is not None:
+        st.sidebar.caption(f":material/upload_file: Showing your model **{uploaded.filename}**. "
+                           "Pick a preset above to go back.")
+    else:
+        st.sidebar.caption(f"Link to this model: `?preset={st.session_state[keys.PRESET]}`")
+        if st.session_state.get(keys.EDITED):
+            st.sidebar.caption(":material/edit: edited on the Build page")
+    with st.sidebar.expander("Open your own model"):
+        st.file_uploader(f"A Keras 3 `.keras` file, up to {MAX_MODEL_BYTES // 1024**2} MB", type=["keras"],
+                         key=keys.UPLOADER, on_change=_open_upload,
+                         help="Saved with model.save('name.keras'). Loaded in Keras's safe mode: "
+                              "no code from the file runs, and Lambda layers are refused.")
+        if st.session_state.get(keys.UPLOAD_ERROR):
+            st.error(st.session_state[keys.UPLOAD_ERROR])
+
+
+def _open_upload() -> None:
+    file = st.session_state.get(keys.UPLOADER)
+    st.session_state[keys.UPLOAD_ERROR] = None
+    if file is None:
+        return
+    data = file.getvalue()
+    try:
+        model = load_model_bytes(data, file.name)
+    except ValueError as err:
+        st.session_state[keys.UPLOAD_ERROR] = f"{err}"
+        return
+    st.session_state[keys.UPLOADED] = UploadedModel(file.name, hashlib.sha256(data).hexdigest(), model)
+    st.session_state[keys.SOURCE] = "upload"
+    st.query_params.pop("preset", None)
+
+
+def uploaded_model() -> UploadedModel | None:
+    """The person's own model when it is the one shown, else None."""
+    return st.session_state[keys.UPLOADED] if st.session_state.get(keys.SOURCE) == "upload" else None
+
+
+def current_model() -> CurrentModel:
+    """The model every page shows, built or opened for this session alone."""
+    uploaded = uploaded_model()
+    if uploaded is not None:
+        return CurrentModel(("upload", uploaded.digest), uploaded.filename, uploaded.model, None)
+    spec = good_spec()
+    label = st.session_state.get(keys.PRESET) or spec.name
+    return CurrentModel(("spec", spec), label, session_model(spec), spec)
 
 
 def good_spec() -> ModelSpec:
-    """The last valid model description: what every page shows."""
+    """The last valid model description of the preset source."""
     return st.session_state[keys.GOOD_SPEC]
 
 

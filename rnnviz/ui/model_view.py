@@ -7,13 +7,12 @@ import streamlit as st
 from rnnviz.build import layer_names
 from rnnviz.diagram import model_dot
 from rnnviz.spec import ModelSpec
-from rnnviz.ui.model_source import cached_summary
+from rnnviz.summary import ModelSummary
 from rnnviz.validate import validate
 
 
-def show_model(spec: ModelSpec) -> None:
-    """Totals, a per-layer table (Bidirectional halves indented) and a diagram with every shape."""
-    summary = cached_summary(spec)
+def show_summary(summary: ModelSummary) -> None:
+    """Totals and a per-layer table, a Bidirectional's halves indented under it."""
     c1, c2, c3 = st.columns(3)
     c1.metric("Total params", f"{summary.total_params:,}")
     c2.metric("Trainable", f"{summary.trainable_params:,}")
@@ -28,4 +27,8 @@ def show_model(spec: ModelSpec) -> None:
         for r in summary.rows
     ]
     st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def show_diagram(spec: ModelSpec) -> None:
+    """The stack diagram with the tensor shape on every arrow."""
     st.graphviz_chart(model_dot(spec, validate(spec), layer_names(spec)))

@@ -6,22 +6,21 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from rnnviz.feeding import model_arguments, needs_from_spec, prepare
+from rnnviz.feeding import model_arguments, needs_from_model, prepare
 from rnnviz.inputs import PreparedInput
-from rnnviz.spec import ModelSpec
 from rnnviz.trace import Trace, trace
 from rnnviz.ui import keys
 from rnnviz.ui.input_panel import input_panel
-from rnnviz.ui.model_source import good_spec, session_model
+from rnnviz.ui.model_source import CurrentModel, current_model
 
 _KEEP = 4  # traces kept per session
 
 
 @dataclass(frozen=True)
 class TracedRun:
-    """What a page draws: the spec, the prepared inputs and the trace."""
+    """What a page draws: the model, the prepared inputs and the trace."""
 
-    spec: ModelSpec
+    current: CurrentModel
     inputs: tuple[PreparedInput, ...]
     trace: Trace
 
@@ -41,8 +40,8 @@ class TracedRun:
 
 def traced_run() -> TracedRun | None:
     """Draw the input panel, trace the current model on it (cached for this session), or say why not."""
-    spec = good_spec()
-    needs = needs_from_spec(spec)
+    current = current_model()
+    needs = needs_from_model(current.model)
     choices = input_panel(needs)
     try:
         prepared = prepare(needs, choices)
@@ -53,15 +52,15 @@ def traced_run() -> TracedRun | None:
         if p.note:
             st.sidebar.caption(p.note)
     cache: dict = st.session_state.setdefault(keys.TRACES, {})
-    key = (spec, choices)
+    key = (current.key, choices)
     if key not in cache:
         try:
             with st.spinner("Running the model and recording every timestep…"):
-                result = trace(session_model(spec), model_arguments(prepared))
+                result = trace(current.model, model_arguments(prepared))
         except ValueError as err:
             st.error(str(err))
             return None
         while len(cache) >= _KEEP:
             cache.pop(next(iter(cache)))
         cache[key] = result
-    return TracedRun(spec, prepared, cache[key])
+    return TracedRun(current, prepared, cache[key])
