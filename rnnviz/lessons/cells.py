@@ -1,0 +1,313 @@
+"""Lesson "Cells and layers": RNN(LSTMCell(n)) computes what LSTM(n) computes; only the layer can use cuDNN.
+
+A cell is the inside of the loop (one step); `keras.layers.RNN(cell)` is the loop. The built-in
+`LSTM` and `GRU` layers run the same maths, but on a GPU, with their default settings, Keras
+hands the whole loop to NVIDIA's cuDNN kernel, which is much faster. `kernel_choice` says which
+kernel a configuration gets and every setting that rules cuDNN out; it asks the trace engine's
+`trace_cells.kernel_choice`, which follows Keras's own checks, so the two never disagree.
+The lesson ends with a custom cell of two equations, wrapped by `RNN`.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass, fields, replace
+
+import keras
+import numpy as np
+
+from rnnviz import trace_cells
+from rnnviz.lessons.common import (
+    check_int,
+    check_kind,
+    check_seed,
+    check_shape,
+    frozen,
+    initializers,
+    make_cell,
+    make_layer,
+    max_abs_diff,
+    random_input,
+    run,
+)
+from rnnviz.spec import ACTIVATIONS
+
+# The guide's MNIST model: batch 64, 28 rows of 28 pixels as 28 steps of 28 features, LSTM(64).
+GUIDE_SIZES = {"batch": 64, "timesteps": 28, "features": 28, "units": 64}
+MAX_REPEATS = 50
+
+
+@dataclass(frozen=True)
+class CellSettings:
+    """The settings cuDNN cares about, at Keras's defaults (which allow it)."""
+
+    activation: str = "tanh"
+    recurrent_activation: str = "sigmoid"  # GRU and LSTM only
+    recurrent_dropout: float = 0.0
+    unroll: bool = False
+    use_bias: bool = True
+    reset_after: bool = True  # GRU only
+
+    def __post_init__(self) -> None:
+        for name in ("activation", "recurrent_activation"):
+            if getattr(self, name) not in ACTIVATIONS:
+                raise ValueError(f"{name} must be one of {', '.join(ACTIVATIONS)}; got {getattr(self, name)!r}")
+        if isinstance(self.recurrent_dropout, bool) or not 0 <= self.recurrent_dropout < 1:
+            raise ValueError(f"recurrent_dropout must be from 0 up to (not including) 1; got {self.recurrent_dropout!r}")
+
+    def cell_args(self, kind: str) -> dict:
+        """Constructor arguments of a cell (or layer) of this kind."""
+        args = {"activation": self.activation, "recurrent_dropout": self.recurrent_dropout, "use_bias": self.use_bias}
+        if kind != "SimpleRNN":
+            args["recurrent_activation"] = self.recurrent_activation
+        if kind == "GRU":
+            args["reset_after"] = self.reset_after
+        return args
+
+
+def _unbuilt(kind: str, settings: CellSettings, wrapped_in_rnn: bool) -> keras.layers.Layer:
+    """A layer with these settings; its constructor holds all that the kernel choice reads."""
+    if wrapped_in_rnn:
+        return keras.layers.RNN(make_cell(kind, 1, 0, **settings.cell_args(kind)), unroll=settings.unroll)
+    return make_layer(kind, 1, 0, unroll=settings.unroll, **settings.cell_args(kind))
+
+
+def kernel_choice(
+    cell_kind: str,
+    *,
+    activation: str = "tanh",
+    recurrent_activation: str = "sigmoid",
+    recurrent_dropout: float = 0.0,
+    unroll: bool = False,
+    use_bias: bool = True,
+    reset_after: bool = True,
+    wrapped_in_rnn: bool = False,
+    gpu_available: bool = False,
+) -> tuple[str, list[str]]:
+    """Which kernel Keras runs for this configuration, and why.
+
+    Args:
+        cell_kind: "SimpleRNN", "GRU" or "LSTM".
+        activation: the layer's activation (cuDNN: "tanh").
+        recurrent_activation: GRU and LSTM gates (cuDNN: "sigmoid").
+        recurrent_dropout: cuDNN needs 0.
+        unroll: cuDNN needs False.
+        use_bias: cuDNN needs True.
+        reset_after: GRU only; cuDNN needs True.
+        wrapped_in_rnn: `RNN(LSTMCell(n))` instead of `LSTM(n)`: never cuDNN.
+        gpu_available: whether TensorFlow sees a GPU.
+
+    Returns:
+        ("cudnn", [why]) or ("generic", [every reason that rules cuDNN out, one sentence each]).
+    """
+    check_kind(cell_kind)
+    settings = CellSettings(activation, recurrent_activation, recurrent_dropout, unroll, use_bias, reset_after)
+    kernel, reason = trace_cells.kernel_choice(_unbuilt(cell_kind, settings, wrapped_in_rnn), gpu_available)
+    if kernel == "cudnn":
+        return "cudnn", [reason]
+    reasons = []
+    if wrapped_in_rnn or cell_kind == "SimpleRNN":
+        reasons.append(trace_cells.kernel_choice(_unbuilt(cell_kind, CellSettings(), wrapped_in_rnn), True)[1])
+    if cell_kind != "SimpleRNN":
+        # Each changed setting alone, on a built-in layer on a GPU: the ones that break cuDNN say why.
+        for f in fields(CellSettings):
+            value = getattr(settings, f.name)
+            if value != f.default:
+                one = replace(CellSettings(), **{f.name: value})
+                k, r = trace_cells.kernel_choice(_unbuilt(cell_kind, one, False), True)
+                if k == "generic":
+                    reasons.append(r)
+    if not gpu_available:
+        reasons.append("TensorFlow sees no GPU, and cuDNN runs only on an NVIDIA GPU")
+    return "generic", reasons
+
+
+@dataclass(frozen=True)
+class CellVsLayerLesson:
+    """The built-in layer and RNN(cell) with the same weights, on the same input."""
+
+    kind: str
+    units: int
+    settings: CellSettings
+    inputs: np.ndarray  # (batch, timesteps, features)
+    layer_output: np.ndarray  # (batch, timesteps, units) e.g. LSTM(n, return_sequences=True)
+    cell_output: np.ndarray  # (batch, timesteps, units) RNN(LSTMCell(n), return_sequences=True)
+    difference: float  # max |layer_output - cell_output|
+    params: int  # each of the two has this many
+    layer_kernel: tuple[str, tuple[str, ...]]  # kernel_choice here, for the layer
+    cell_kernel: tuple[str, tuple[str, ...]]  # kernel_choice here, for RNN(cell)
+    layer_kernel_on_gpu: tuple[str, tuple[str, ...]]  # what the layer would get on a GPU
+    device: str  # "GPU" or "CPU"
+
+
+def _pair(kind: str, units: int, settings: CellSettings, timesteps: int, features: int, seed: int):
+    """The layer and RNN(cell) as models, with the same weights."""
+    inp = keras.Input(shape=(timesteps, features))
+    layer = make_layer(kind, units, seed, return_sequences=True, unroll=settings.unroll, **settings.cell_args(kind))
+    wrapped = keras.layers.RNN(make_cell(kind, units, seed, **settings.cell_args(kind)), return_sequences=True,
+                               unroll=settings.unroll)
+    layer_model, cell_model = keras.Model(inp, layer(inp)), keras.Model(inp, wrapped(inp))
+    wrapped.set_weights(layer.get_weights())
+    return layer_model, cell_model
+
+
+def _choice(kind: str, settings: CellSettings, wrapped: bool, gpu: bool) -> tuple[str, tuple[str, ...]]:
+    kernel, reasons = kernel_choice(kind, **{f.name: getattr(settings, f.name) for f in fields(CellSettings)},
+                                    wrapped_in_rnn=wrapped, gpu_available=gpu)
+    return kernel, tuple(reasons)
+
+
+def compare_cell_and_layer(
+    kind: str = "LSTM",
+    units: int = GUIDE_SIZES["units"],
+    *,
+    settings: CellSettings = CellSettings(),
+    batch: int = GUIDE_SIZES["batch"],
+    timesteps: int = GUIDE_SIZES["timesteps"],
+    features: int = GUIDE_SIZES["features"],
+    seed: int = 0,
+) -> CellVsLayerLesson:
+    """Run kind(units) and RNN(kindCell(units)) with the same weights on the same seeded input.
+
+    Args:
+        kind: "SimpleRNN", "GRU" or "LSTM".
+        units: units of both.
+        settings: activation, recurrent_activation, recurrent_dropout, unroll, use_bias,
+            reset_after, given to both (recurrent_dropout acts only in training).
+        batch: samples (the guide: 64).
+        timesteps: steps (the guide: 28 rows of an MNIST digit).
+        features: values at each step (the guide: 28 pixels).
+        seed: fixes the weights and the input.
+
+    Returns:
+        Both outputs, their difference, and the kernel each would use here and on a GPU.
+    """
+    check_kind(kind)
+    check_shape(batch, timesteps, features, units)
+    check_seed(seed)
+    x = random_input((batch, timesteps, features), seed)
+    layer_model, cell_model = _pair(kind, units, settings, timesteps, features, seed)
+    layer_out, cell_out = run(layer_model, x)[0], run(cell_model, x)[0]
+    gpu = trace_cells.gpu_available()
+    return CellVsLayerLesson(
+        kind=kind,
+        units=units,
+        settings=settings,
+        inputs=frozen(x),
+        layer_output=frozen(layer_out),
+        cell_output=frozen(cell_out),
+        difference=max_abs_diff(layer_out, cell_out),
+        params=layer_model.count_params(),
+        layer_kernel=_choice(kind, settings, False, gpu),
+        cell_kernel=_choice(kind, settings, True, gpu),
+        layer_kernel_on_gpu=_choice(kind, settings, False, True),
+        device="GPU" if gpu else "CPU",
+    )
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long one forward pass over a batch took, median of several."""
+
+    device: str  # "GPU" or "CPU"
+    layer_ms: float  # the built-in layer
+    cell_ms: float  # RNN(cell)
+    repeats: int
+    layer_kernel: str  # "cudnn" or "generic", as run here
+    cell_kernel: str  # always "generic"
+
+
+def time_cell_and_layer(
+    kind: str = "LSTM",
+    units: int = GUIDE_SIZES["units"],
+    *,
+    settings: CellSettings = CellSettings(),
+    batch: int = GUIDE_SIZES["batch"],
+    timesteps: int = GUIDE_SIZES["timesteps"],
+    features: int = GUIDE_SIZES["features"],
+    repeats: int = 5,
+    seed: int = 0,
+) -> Timing:
+    """Time a forward pass of the layer and of RNN(cell) on the device TensorFlow uses here.
+
+    Each model is called once first (to compile), then `repeats` times; the median counts.
+
+    Returns:
+        Milliseconds per forward pass of each, and the kernel each ran.
+    """
+    check_kind(kind)
+    check_shape(batch, timesteps, features, units)
+    check_int("repeats", repeats, 1, MAX_REPEATS)
+    x = random_input((batch, timesteps, features), seed)
+    layer_model, cell_model = _pair(kind, units, settings, timesteps, features, seed)
+    ms = []
+    for model in (layer_model, cell_model):
+        model.predict_on_batch(x)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            np.asarray(model.predict_on_batch(x))
+            times.append((time.perf_counter() - start) * 1000)
+        ms.append(statistics.median(times))
+    gpu = trace_cells.gpu_available()
+    return Timing("GPU" if gpu else "CPU", ms[0], ms[1], repeats, _choice(kind, settings, False, gpu)[0], "generic")
+
+
+class MinimalRNNCell(keras.layers.Layer):
+    """A custom cell: h_t = tanh(x_t W + h_{t-1} U). One state, no bias, two weight matrices."""
+
+    def __init__(self, units, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = units  # RNN needs the size of each state
+        self.seed = seed
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(  # W: (features, units)
+            shape=(input_shape[-1], self.units), name="kernel",
+            initializer=keras.initializers.GlorotUniform(seed=self.seed))
+        self.recurrent_kernel = self.add_weight(  # U: (units, units)
+            shape=(self.units, self.units), name="recurrent_kernel",
+            initializer=keras.initializers.Orthogonal(seed=self.seed + 1))
+
+    def call(self, inputs, states):
+        h_tm1 = states[0]  # the state after the step before
+        h = keras.ops.tanh(keras.ops.matmul(inputs, self.kernel) + keras.ops.matmul(h_tm1, self.recurrent_kernel))
+        return h, [h]  # the output, and the new states
+
+
+CUSTOM_EQUATIONS = r"h_t = \tanh\left(x_t W + h_{t-1} U\right), \qquad h_{-1} = 0"
+
+
+@dataclass(frozen=True)
+class CustomCellLesson:
+    """`RNN(MinimalRNNCell(units))` on seeded input, with the cell's weights."""
+
+    inputs: np.ndarray  # (batch, timesteps, features)
+    outputs: np.ndarray  # (batch, timesteps, units) h_t at every step
+    kernel: np.ndarray  # (features, units) W
+    recurrent_kernel: np.ndarray  # (units, units) U
+
+
+def run_custom_cell(units: int = 8, *, batch: int = 2, timesteps: int = 20, features: int = 3,
+                    seed: int = 0) -> CustomCellLesson:
+    """Wrap `MinimalRNNCell` in `keras.layers.RNN` and run it.
+
+    Returns:
+        Its output at every step, and its weights W and U.
+    """
+    check_shape(batch, timesteps, features, units)
+    check_seed(seed)
+    x = random_input((batch, timesteps, features), seed)
+    inp = keras.Input(shape=(timesteps, features))
+    layer = keras.layers.RNN(MinimalRNNCell(units, seed=seed), return_sequences=True)
+    out = run(keras.Model(inp, layer(inp)), x)[0]
+    return CustomCellLesson(frozen(x), frozen(out), frozen(layer.cell.kernel.numpy()),
+                            frozen(layer.cell.recurrent_kernel.numpy()))
+
+
+__all__ = [
+    "CUSTOM_EQUATIONS", "CellSettings", "CellVsLayerLesson", "CustomCellLesson", "MinimalRNNCell", "Timing",
+    "compare_cell_and_layer", "initializers", "kernel_choice", "run_custom_cell", "time_cell_and_layer",
+]

@@ -1,0 +1,92 @@
+"""What the lessons share: argument checks, seeded layers, seeded inputs, read-only arrays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+
+from rnnviz.limits import MAX_BATCH, MAX_FEATURES, MAX_TIMESTEPS, MAX_UNITS
+
+KINDS = ("SimpleRNN", "GRU", "LSTM")
+LAYER_CLASSES = {"SimpleRNN": keras.layers.SimpleRNN, "GRU": keras.layers.GRU, "LSTM": keras.layers.LSTM}
+CELL_CLASSES = {"SimpleRNN": keras.layers.SimpleRNNCell, "GRU": keras.layers.GRUCell, "LSTM": keras.layers.LSTMCell}
+STATE_COUNT = {"SimpleRNN": 1, "GRU": 1, "LSTM": 2}
+MAX_SEED = 2**31 - 2  # the recurrent kernel takes seed + 1
+
+
+def check_int(name: str, value: Any, low: int, high: int) -> int:
+    """`value` as an int if it is a whole number in low..high; else a ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be a whole number from {low} to {high}; got {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be from {low} to {high}; got {value}")
+    return int(value)
+
+
+def check_kind(kind: Any) -> str:
+    """`kind` if it is "SimpleRNN", "GRU" or "LSTM"; else a ValueError listing them."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    return kind
+
+
+def check_shape(batch: int, timesteps: int, features: int, units: int) -> None:
+    """Check the sizes of one lesson run against rnnviz's limits."""
+    check_int("batch", batch, 1, MAX_BATCH)
+    check_int("timesteps", timesteps, 1, MAX_TIMESTEPS)
+    check_int("features", features, 1, MAX_FEATURES)
+    check_int("units", units, 1, MAX_UNITS)
+
+
+def check_seed(seed: Any) -> int:
+    """A seed from 0 to MAX_SEED."""
+    return check_int("seed", seed, 0, MAX_SEED)
+
+
+def initializers(seed: int) -> dict[str, keras.initializers.Initializer]:
+    """Seeded kernel and recurrent initializers: the same seed always gives the same weights.
+
+    The generated Keras code writes the same two lines, so it reproduces the numbers shown.
+    """
+    return {
+        "kernel_initializer": keras.initializers.GlorotUniform(seed=seed),
+        "recurrent_initializer": keras.initializers.Orthogonal(seed=seed + 1),
+    }
+
+
+def make_layer(kind: str, units: int, seed: int, **kwargs: Any) -> keras.layers.Layer:
+    """A built-in SimpleRNN, GRU or LSTM layer with seeded weights; kwargs go to its constructor."""
+    return LAYER_CLASSES[check_kind(kind)](units, **initializers(seed), **kwargs)
+
+
+def make_cell(kind: str, units: int, seed: int, **kwargs: Any) -> keras.layers.Layer:
+    """A SimpleRNNCell, GRUCell or LSTMCell with seeded weights."""
+    return CELL_CLASSES[check_kind(kind)](units, **initializers(seed), **kwargs)
+
+
+def random_input(shape: tuple[int, ...], seed: int) -> np.ndarray:
+    """Uniform [0, 1) float32 values, like the guide's `np.random.random`, but seeded."""
+    return np.random.default_rng(seed).random(shape, dtype=np.float32)
+
+
+def frozen(values: Any) -> np.ndarray:
+    """A read-only float32 copy, so a cached lesson can never be changed by the page that reads it."""
+    a = np.array(values, dtype=np.float32)
+    a.flags.writeable = False
+    return a
+
+
+def max_abs_diff(a: Any, b: Any) -> float:
+    """The largest |a - b| over all elements, computed in float64."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"cannot compare arrays of shapes {a.shape} and {b.shape}")
+    return float(np.max(np.abs(a - b))) if a.size else 0.0
+
+
+def run(model: keras.Model, inputs: Any) -> list[np.ndarray]:
+    """The model's outputs as a list of numpy arrays, through Keras's compiled predict step."""
+    out = model.predict_on_batch(inputs)
+    return [np.asarray(o) for o in (out if isinstance(out, (list, tuple)) else [out])]
