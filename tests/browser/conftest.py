@@ -63,8 +63,8 @@ def server_log(tmp_path_factory) -> Path:
 def app_url(browser, server_log):
     """Base URL of one `streamlit run app.py` for the whole session, stopped (port freed) at the end."""
     with streamlit_server(server_log) as url:
-        # First visit: pays for importing TensorFlow and the first build, and works around the
-        # app's first-run bug (a fresh server opened at a page's URL; see test_first_visit).
+        # A first visit pays for importing TensorFlow and the first build, so no test's own
+        # timing depends on running first (test_first_visit covers a first visit on its own).
         context = new_context(browser)
         try:
             AppPage(context.new_page(), url).open("/")
