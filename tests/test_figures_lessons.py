@@ -1,0 +1,84 @@
+"""Figures of the guide lessons: assertions on fig.data and fig.layout, no model."""
+
+import numpy as np
+import pytest
+
+from rnnviz.figures.lessons import (
+    BOUNDARY,
+    HANDOFF,
+    add_boundaries,
+    boundary_lines,
+    continuation_diagram,
+    handoff_heatmaps,
+    timing_bars,
+)
+from rnnviz.figures.states import state_heatmap
+
+
+def test_handoff_heatmaps_put_encoder_then_decoder_on_one_axis():
+    enc = np.full((3, 4), 0.5)
+    runs = {"unchanged": np.zeros((5, 4)), "zero c": np.ones((5, 4))}
+    fig = handoff_heatmaps(enc, runs, title="h")
+    assert [t.type for t in fig.data] == ["heatmap", "heatmap"]
+    z = np.asarray(fig.data[1].z)
+    assert z.shape == (4, 8) and z.dtype == np.float32  # units by encoder + decoder steps
+    np.testing.assert_array_equal(z[:, :3], 0.5)
+    np.testing.assert_array_equal(z[:, 3:], 1.0)
+    handoffs = [s for s in fig.layout.shapes if s.name == HANDOFF]
+    assert len(handoffs) == 2 and all(s.x0 == 2.5 for s in handoffs)
+    assert (fig.layout.coloraxis.cmin, fig.layout.coloraxis.cmax) == (-1, 1)
+    assert [a.text for a in fig.layout.annotations][:2] == ["unchanged", "zero c"]
+
+
+def test_handoff_free_scale_spans_every_run():
+    fig = handoff_heatmaps(np.zeros((2, 3)), {"a": np.full((2, 3), -3.0), "b": np.full((2, 3), 2.0)},
+                           title="c", quantity="free")
+    assert fig.layout.coloraxis.cmin == -3 and fig.layout.coloraxis.cmax == 3
+
+
+def test_handoff_rejects_mismatched_units():
+    with pytest.raises(ValueError, match="has 2 units but the encoder has 3"):
+        handoff_heatmaps(np.zeros((2, 3)), {"a": np.zeros((2, 2))}, title="x")
+
+
+def test_boundary_lines_draw_each_series_and_every_boundary():
+    fig = boundary_lines({"whole": np.arange(10.0), "stateless": np.ones(10)}, title="t", y_title="h",
+                         boundaries=[4, 8], dashed=["whole"], y_range=(-1, 1))
+    assert [t.name for t in fig.data] == ["whole", "stateless"]
+    assert fig.data[0].line.dash == "dot" and fig.data[1].line.dash == "solid"
+    assert np.asarray(fig.data[0].y).dtype == np.float32
+    assert sorted(s.x0 for s in fig.layout.shapes if s.name == BOUNDARY) == [3.5, 7.5]
+    assert tuple(fig.layout.yaxis.range) == (-1, 1)
+    with pytest.raises(ValueError, match="must be a \\(steps,\\) array"):
+        boundary_lines({"x": np.zeros((2, 2))}, title="t", y_title="h")
+
+
+def test_add_boundaries_on_a_heatmap():
+    fig = add_boundaries(state_heatmap(np.zeros((10, 3)), title="h"), [5])
+    assert [s.x0 for s in fig.layout.shapes if s.name == BOUNDARY] == [4.5]
+
+
+def test_continuation_diagram_rows_are_samples_columns_are_batches():
+    bounds = [(s, min(s + 100, 1548)) for s in range(0, 1548, 100)]
+    fig = continuation_diagram(20, bounds)
+    boxes = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(boxes) == 4 * 5  # samples 0, 1, 2 and 19; batches 1-4 and the last
+    texts = [a.text for a in fig.layout.annotations]
+    assert "sample 19<br>steps 1500–1547" in texts
+    assert "<b>batch 16 (last)</b>" in texts
+    arrows = [a for a in fig.layout.annotations if a.name == "carry"]
+    assert len(arrows) == 4 * 4 and all(a.y == a.ay for a in arrows)  # along each row: sample i to sample i
+
+
+def test_continuation_diagram_small():
+    fig = continuation_diagram(2, [(0, 3), (3, 5)])
+    assert len([s for s in fig.layout.shapes if s.type == "rect"]) == 4
+    assert "⋮" not in [a.text for a in fig.layout.annotations]
+
+
+def test_timing_bars():
+    fig = timing_bars({"LSTM(64)": 4.0, "RNN(LSTMCell(64))": 6.5}, title="time")
+    assert list(fig.data[0].y) == ["LSTM(64)", "RNN(LSTMCell(64))"]
+    assert list(fig.data[0].text) == ["4.0 ms", "6.5 ms"]
+    with pytest.raises(ValueError):
+        timing_bars({}, title="x")
