@@ -100,6 +100,7 @@ def test_custom_cell_follows_its_equation():
         h = np.tanh(x[:, t] @ kernel + h @ recurrent)
         out.append(h)
     np.testing.assert_allclose(lesson.outputs, np.stack(out, axis=1), atol=TOL)
+    assert lesson.equation_difference <= TOL
 
 
 def test_the_code_shown_reproduces_the_lesson():

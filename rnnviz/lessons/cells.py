@@ -288,6 +288,7 @@ class CustomCellLesson:
     outputs: np.ndarray  # (batch, timesteps, units) h_t at every step
     kernel: np.ndarray  # (features, units) W
     recurrent_kernel: np.ndarray  # (units, units) U
+    equation_difference: float  # max |outputs - the equation stepped in numpy from W and U|
 
 
 def run_custom_cell(units: int = 8, *, batch: int = 2, timesteps: int = 20, features: int = 3,
@@ -303,8 +304,13 @@ def run_custom_cell(units: int = 8, *, batch: int = 2, timesteps: int = 20, feat
     inp = keras.Input(shape=(timesteps, features))
     layer = keras.layers.RNN(MinimalRNNCell(units, seed=seed), return_sequences=True)
     out = run(keras.Model(inp, layer(inp)), x)[0]
-    return CustomCellLesson(frozen(x), frozen(out), frozen(layer.cell.kernel.numpy()),
-                            frozen(layer.cell.recurrent_kernel.numpy()))
+    w, u = layer.cell.kernel.numpy(), layer.cell.recurrent_kernel.numpy()
+    h, by_hand = np.zeros((batch, units)), []
+    for t in range(timesteps):  # the equation, by hand
+        h = np.tanh(x[:, t] @ w + h @ u)
+        by_hand.append(h)
+    return CustomCellLesson(frozen(x), frozen(out), frozen(w), frozen(u),
+                            max_abs_diff(out, np.stack(by_hand, axis=1)))
 
 
 __all__ = [
