@@ -171,12 +171,14 @@ def trace(model: keras.Model, inputs: Any, *, advance_state: bool = False) -> Tr
         )
     if not tracer.plan.layers:
         return Trace({}, dict(tracer.plan.skipped), _device(None), ())
-    function = tracer.function(bool(advance_state))
+    tensors = [tf.convert_to_tensor(a) for a in arrays]
     try:
-        result = function([tf.convert_to_tensor(a) for a in arrays])
+        result = tracer.function(bool(advance_state))(tensors)
     except (tf.errors.OpError, TypeError, ValueError) as err:
-        message = getattr(err, "message", None) or str(err)
-        raise ValueError(f"running model '{model.name}' on these inputs failed: {message.strip()}") from None
+        message = (getattr(err, "message", None) or str(err)).strip()
+        if len(message) > 1200:
+            message = message[:1200] + " ..."
+        raise ValueError(f"running model '{model.name}' on these inputs failed: {message}") from None
     return _assemble(tracer, result)
 
 
@@ -291,7 +293,14 @@ def _check_one(ref: Any, value: Any, index: int) -> np.ndarray:
 
 
 def _estimate(model: keras.Model, tracer: trace_graph.Tracer, arrays: list[np.ndarray]) -> int:
-    plan = tracer.plan
+    shapes = tuple(a.shape for a in arrays)
+    known = tracer.estimates.get(shapes)
+    if known is None:
+        known = tracer.estimates[shapes] = _estimate_shapes(model, tracer.plan, arrays)
+    return known
+
+
+def _estimate_shapes(model: keras.Model, plan: trace_graph.Plan, arrays: list[np.ndarray]) -> int:
     shapes = [a.shape for a in arrays]
     try:
         calls = trace_graph.symbolic_shapes(model, shapes, [str(a.dtype) for a in arrays])
@@ -307,7 +316,7 @@ def _estimate(model: keras.Model, tracer: trace_graph.Tracer, arrays: list[np.nd
             for half in layer_plan.directions:
                 kind = trace_cells.cell_kind(half)
                 units = half.cell.units
-                total += 4 * b * t * units * trace_cells.packed_width(kind)
+                total += 4 * b * t * units * trace_cells.series_count(kind)
                 total += 4 * 2 * b * units * trace_cells.STATE_COUNT[kind]
             total += b * t  # the mask
             total += sum(4 * int(np.prod([d or 1 for d in s])) for s in out_shapes) if out_shapes else 4 * b * t * units
@@ -329,9 +338,9 @@ def _assemble(tracer: trace_graph.Tracer, result: dict) -> Trace:
     device = None
     for key, plan in tracer.keys.items():
         raw = result["layers"][key]
-        device = raw["packed"][0] if device is None else device
+        device = raw["steps"][0][0] if device is None else device
         halves = [
-            _direction(half, raw["packed"][i], raw["initial_state"][i], raw["final_state"][i])
+            _direction(half, raw["steps"][i], raw["initial_state"][i], raw["final_state"][i])
             for i, half in enumerate(plan.directions)
         ]
         layer = plan.layer
@@ -349,7 +358,7 @@ def _assemble(tracer: trace_graph.Tracer, result: dict) -> Trace:
             go_backwards=bool(main.go_backwards),
             kernel=plan.kernel,
             kernel_reason=plan.kernel_reason,
-            input_steps=int(raw["packed"][0].shape[0]),
+            input_steps=int(raw["steps"][0][0].shape[0]),
             return_sequences=bool(layer.return_sequences),
             return_state=bool(layer.return_state),
             stateful=bool(layer.stateful),
@@ -359,20 +368,19 @@ def _assemble(tracer: trace_graph.Tracer, result: dict) -> Trace:
     return Trace(layers, dict(tracer.plan.skipped), _device(device), model_outputs)
 
 
-def _direction(layer: keras.layers.Layer, packed: Any, initial: list, final: list) -> DirectionTrace:
+def _direction(layer: keras.layers.Layer, steps: list, initial: list, final: list) -> DirectionTrace:
     kind = trace_cells.cell_kind(layer)
-    units = layer.cell.units
-    rows = np.asarray(packed)  # (timesteps, batch, width * units) in reading order; shared, not copied
 
-    def block(j: int) -> np.ndarray:
-        view = rows[:, :, j * units : (j + 1) * units].swapaxes(0, 1)
+    def series(j: int) -> np.ndarray:
+        # (timesteps, batch, units) in reading order, shared with TensorFlow, not copied
+        view = np.asarray(steps[j]).swapaxes(0, 1)
         return view[:, ::-1] if layer.go_backwards else view
 
     n_states = trace_cells.STATE_COUNT[kind]
-    gates = {name: block(n_states + j) for j, name in enumerate(trace_cells.GATE_NAMES[kind])}
+    gates = {name: series(n_states + j) for j, name in enumerate(trace_cells.GATE_NAMES[kind])}
     return DirectionTrace(
-        h=block(0),
-        c=block(1) if kind == "LSTM" else None,
+        h=series(0),
+        c=series(1) if kind == "LSTM" else None,
         gates=gates,
         initial_state=tuple(np.asarray(s) for s in initial),
         final_state=tuple(np.asarray(s) for s in final),

@@ -2,8 +2,8 @@
 
 Each step repeats the operations of Keras's own cell `call` (implementation 2) in the same order, on
 the layer's own weight variables, so the states it produces are Keras's to the last bit on the
-generic path. `run_direction` loops them over a sequence with `tf.while_loop` and writes one packed
-row per step: the states, then the gates, side by side.
+generic path. `run_direction` loops them over a sequence with `tf.while_loop` and keeps, step by
+step, the states and then the gates.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ _CELL_KINDS = {
 _LAYER_CLASSES = (keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN, keras.layers.RNN)
 
 
-def packed_width(kind: str) -> int:
-    """How many blocks of `units` one packed row holds: the states, then the gates."""
+def series_count(kind: str) -> int:
+    """How many (batch, units) series one step keeps: the states, then the gates."""
     return STATE_COUNT[kind] + len(GATE_NAMES[kind])
 
 
@@ -103,7 +103,7 @@ def _name(fn: Callable) -> str:
 class DirectionRun:
     """What one pass over the sequence returns, time-major, in the order the steps were read."""
 
-    packed: tf.Tensor  # (timesteps, batch, packed_width * units)
+    steps: tuple[tf.Tensor, ...]  # each (timesteps, batch, units): the states, then the gates
     final_state: tuple[tf.Tensor, ...]  # each (batch, units)
 
 
@@ -210,7 +210,7 @@ def run_direction(
             the gates are written as zeros.
 
     Returns:
-        The packed per-step rows in reading order and the final states.
+        Every step's states and gates, time-major in reading order, and the final states.
     """
     kind = cell_kind(layer)
     step = _STEPS[kind](layer.cell)
@@ -220,16 +220,18 @@ def run_direction(
     if layer.go_backwards:
         inputs_tm = tf.reverse(inputs_tm, [0])
     inputs_ta = tf.TensorArray(dtype, size=steps).unstack(inputs_tm)
-    width = packed_width(kind) * layer.cell.units
-    out_ta = tf.TensorArray(dtype, size=steps, element_shape=tf.TensorShape([sequences.shape[0], width]))
+    # One TensorArray per series: a write keeps a reference, so each value is copied once, by stack().
+    shape = tf.TensorShape([sequences.shape[0], layer.cell.units])
+    series = tuple(tf.TensorArray(dtype, size=steps, element_shape=shape) for _ in range(series_count(kind)))
     states = tuple(initial_state)
 
     if mask is None:
 
-        def body(t, ta, *states_tm1):
+        def body(t, tas, *states_tm1):
             states_t, gates = step(inputs_ta.read(t), states_tm1)
             _keep_shapes(states_t, states_tm1)
-            return (t + 1, ta.write(t, tf.concat(states_t + gates, axis=1))) + tuple(states_t)
+            tas = tuple(ta.write(t, v) for ta, v in zip(tas, states_t + gates))
+            return (t + 1, tas) + tuple(states_t)
 
     else:
         mask_tm = tf.transpose(tf.cast(mask, tf.bool), (1, 0))
@@ -237,22 +239,23 @@ def run_direction(
             mask_tm = tf.reverse(mask_tm, [0])
         mask_ta = tf.TensorArray(tf.bool, size=steps).unstack(mask_tm)
 
-        def body(t, ta, *states_tm1):
+        def body(t, tas, *states_tm1):
             keep = tf.expand_dims(mask_ta.read(t), -1)  # (batch, 1)
             states_t, gates = step(inputs_ta.read(t), states_tm1)
             states_t = tuple(tf.where(keep, new, old) for new, old in zip(states_t, states_tm1))
             _keep_shapes(states_t, states_tm1)
-            gates = tuple(tf.where(keep, g, 0.0) for g in gates) if gates else ()
-            return (t + 1, ta.write(t, tf.concat(states_t + gates, axis=1))) + states_t
+            gates = tuple(tf.where(keep, g, tf.zeros_like(g)) for g in gates)
+            tas = tuple(ta.write(t, v) for ta, v in zip(tas, states_t + gates))
+            return (t + 1, tas) + states_t
 
     result = tf.while_loop(
         lambda t, *_: t < steps,
         body,
-        (tf.constant(0), out_ta) + states,
+        (tf.constant(0), series) + states,
         parallel_iterations=32,
         swap_memory=True,
     )
-    return DirectionRun(packed=result[1].stack(), final_state=tuple(result[2:]))
+    return DirectionRun(steps=tuple(ta.stack() for ta in result[1]), final_state=tuple(result[2:]))
 
 
 def _keep_shapes(new: tuple, old: tuple) -> None:
@@ -267,8 +270,7 @@ def keras_outputs(layer: keras.layers.Layer, run: DirectionRun, mask: tf.Tensor 
     Keras's generic loop writes, at a masked step, the previous output (zeros before the first
     unmasked step) or zeros when `zero_output_for_mask` is on; the states carry over.
     """
-    units = layer.cell.units
-    out_tm = run.packed[:, :, :units]  # (timesteps, batch, units), reading order
+    out_tm = run.steps[0]  # (timesteps, batch, units) hidden states, reading order
     if mask is not None:
         keep_tm = tf.transpose(tf.cast(mask, tf.bool), (1, 0))
         if layer.go_backwards:

@@ -255,7 +255,7 @@ class _Run:
             if self.advance_state:
                 _advance(plan.directions, runs)
         result = {
-            "packed": [r.packed for r in runs],
+            "steps": [list(r.steps) for r in runs],
             "initial_state": [list(i) for i in inits],
             "final_state": [list(r.final_state) for r in runs],
             "outputs": [tf.cast(o, tf.float32) for o in outputs],
@@ -344,15 +344,20 @@ class Tracer:
         self.has_gpu = trace_cells.gpu_available()
         self.plan = make_plan(model, self.has_gpu)
         self._functions: dict[bool, Any] = {}
+        self.estimates: dict[tuple, int] = {}  # input shapes -> estimated trace bytes
         self.keys: dict[str, LayerPlan] = {}  # trace name -> plan, in model order, filled when first compiled
         self._lock = threading.Lock()
 
     def function(self, advance_state: bool) -> Any:
-        """The compiled twin: flat inputs -> {"layers": per-name results, "model_outputs": [...]}."""
+        """The compiled twin: flat inputs -> {"layers": per-name results, "model_outputs": [...]}.
+
+        Compiled without autograph: Keras 3 layers need none (Keras's own predict fails on a layer
+        that branches on tensors in Python), and it takes a fraction of a second instead of seconds.
+        """
         with self._lock:
             fn = self._functions.get(advance_state)
             if fn is None:
-                fn = tf.function(self._twin(advance_state), reduce_retracing=True)
+                fn = tf.function(self._twin(advance_state), reduce_retracing=True, autograph=False)
                 self._functions[advance_state] = fn
             return fn
 

@@ -513,3 +513,20 @@ def test_kernel_reasons_follow_keras_rules():
     assert "use_cudnn=False" in tr["off"].kernel_reason
     assert "reset_after" in tr["before"].kernel_reason
     assert "tanh" in tr["relu"].kernel_reason
+
+
+class SignFlip(L.Layer):
+    def call(self, x):
+        if keras.ops.sum(x) > 0:  # a Python branch on a tensor: needs autograph inside a graph
+            return -x
+        return x
+
+    def compute_output_shape(self, shape):
+        return shape
+
+
+def test_a_layer_that_fails_in_a_graph_gives_a_value_error_naming_it():
+    inp = keras.Input((4, 2))
+    model = keras.Model(inp, L.GRU(3, name="gru")(SignFlip()(inp)))
+    with pytest.raises(ValueError, match="SignFlip"):  # as model.predict fails on it too
+        trace(model, floats(2, 4, 2))
