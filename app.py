@@ -10,6 +10,10 @@ PAGES = [
     st.Page("pages/build.py", title="Build", icon=":material/construction:", url_path="build", default=True),
     st.Page("pages/states.py", title="States", icon=":material/grid_on:", url_path="states"),
     st.Page("pages/outputs_states.py", title="Outputs and states", icon=":material/output:", url_path="outputs-and-states"),
+    st.Page("pages/encoder_decoder.py", title="Encoder to decoder", icon=":material/swap_horiz:", url_path="encoder-decoder"),
+    st.Page("pages/stateful.py", title="Stateful", icon=":material/link:", url_path="stateful"),
+    st.Page("pages/bidirectional.py", title="Bidirectional", icon=":material/sync_alt:", url_path="bidirectional"),
+    st.Page("pages/cells_layers.py", title="Cells and layers", icon=":material/memory:", url_path="cells-and-layers"),
 ]
 
 page = st.navigation(PAGES)

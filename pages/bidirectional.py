@@ -1,0 +1,88 @@
+"""Bidirectional: forward and backward halves on one time axis, each merge mode, the guide's parameter counts."""
+
+import streamlit as st
+
+from rnnviz.figures import bidirectional_heatmaps, state_heatmap
+from rnnviz.lessons import codegen
+from rnnviz.lessons.bidirectional import GATE_BLOCKS, GUIDE_INPUT, guide_param_counts, merge_shapes, run_bidirectional
+from rnnviz.spec import MERGE_MODES
+from rnnviz.ui import keys
+from rnnviz.ui.lesson_blocks import difference, keras_code, lesson_intro, sample_picker, shape_text
+
+SIZE = dict(batch=2, timesteps=GUIDE_INPUT[0], features=GUIDE_INPUT[1], seed=0)
+MODE_WORDS = {"concat": "side by side: 2 × units", "sum": "forward + backward", "mul": "forward × backward",
+              "ave": "(forward + backward) / 2", "None": "not merged: two tensors"}
+
+lesson_intro(
+    "Bidirectional",
+    "`Bidirectional(layer)` runs the layer **forward** over the sequence and a copy with `go_backwards=True` "
+    "**backward**, from the last step to the first. With `return_sequences=True` the backward output is turned "
+    "back onto the input's time axis, so at step t the forward half has read steps 0…t and the backward half "
+    "steps T−1…t. The two are then **merged**: by default side by side (`concat`), or by `sum`, `mul`, `ave`, "
+    "or not at all (`None`). The guide's input: 5 steps of 10 features.",
+    "bidirectional", guide_section="Bidirectional RNNs",
+)
+
+
+@st.cache_data(show_spinner=False)
+def guide_counts():
+    return guide_param_counts()
+
+
+first, second = guide_counts()
+g1, g2, g3 = st.columns(3)
+g1.metric("Bidirectional(LSTM(64, return_sequences=True)) on (5, 10)", f"{first:,}",
+          help="2 halves × 4 gates × 64 units × (10 inputs + 64 recurrent + 1 bias)")
+g2.metric("Bidirectional(LSTM(32)) on its 128 outputs", f"{second:,}",
+          help="2 × 4 × 32 × (128 + 32 + 1)")
+g3.metric("the guide's model in all, with Dense(10)", f"{first + second + (2 * 32 + 1) * 10:,}",
+          help="Dense(10) on the 64 merged outputs adds 64 × 10 + 10 = 650")
+
+c1, c2, c3, c4 = st.columns(4)
+kind = c1.selectbox("Layer", ["LSTM", "GRU", "SimpleRNN"], key=keys.BIDI_KIND)
+units = c2.number_input("units of each half", 1, 256, 64, key=keys.BIDI_UNITS)
+mode = c3.selectbox("merge_mode", MERGE_MODES, key=keys.BIDI_MERGE,
+                    format_func=lambda m: f"{m!r}: {MODE_WORDS[str(m)]}")
+with c4:
+    sample = sample_picker(keys.BIDI_SAMPLE, SIZE["batch"])
+
+
+@st.cache_data(show_spinner="Running both directions…", max_entries=32)
+def lesson(kind, units, mode):
+    return run_bidirectional(kind, units, merge_mode=mode, **SIZE)
+
+
+result = lesson(kind, int(units), mode)
+st.plotly_chart(bidirectional_heatmaps(result.forward[sample], result.backward[sample],
+                                       title=f"The two halves of Bidirectional({kind}({units})), sample {sample}"),
+                key="bidi.fig.halves")
+
+shapes = [tuple(m.shape) for m in result.merged]
+st.subheader(f"merge_mode={mode!r} returns " + ", ".join(f"`{shape_text(s)}`" for s in shapes))
+left, right = st.columns([3, 2], gap="large")
+with left:
+    if mode is None:
+        st.markdown("Two tensors: the forward half and the backward half, exactly the two rows above.")
+    else:
+        st.plotly_chart(state_heatmap(result.merged[0][sample], quantity="free" if mode == "sum" else "tanh",
+                                      title=f"Merged output ({MODE_WORDS[mode]}), sample {sample}"),
+                        key="bidi.fig.merged")
+with right:
+    table = merge_shapes(int(units), SIZE["timesteps"], SIZE["features"])
+    st.dataframe([{"merge_mode": ("→ " if str(mode) == m else "") + m, "what it does": MODE_WORDS[m],
+                   "Keras shape": ", ".join(shape_text(s) for s in table[m])} for m in table],
+                 hide_index=True, width="stretch")
+    st.metric(f"Parameters of Bidirectional({kind}({units}))", f"{result.params:,}",
+              help="The two halves together; merging adds none.")
+    biases = 2 if kind == "GRU" else 1  # a GRU with reset_after keeps two bias rows
+    st.caption(f"= 2 halves × {GATE_BLOCKS[kind]} × {units} units × ({SIZE['features']} inputs + {units} recurrent"
+               f" + {biases} bias)")
+
+st.subheader("The backward half is a forward layer on the reversed input")
+st.markdown("Give a plain forward layer the backward half's weights, feed it the sequence reversed, and turn "
+            "its output back: it is the backward half, number for number.")
+difference("backward half − forward layer on reversed input", result.backward_difference,
+           help="The largest |difference| over every sample, step and unit.")
+keras_code(codegen.bidirectional_code(result, **SIZE))
+with st.expander("The guide's model, whose summary prints 38,400 and 41,216"):
+    st.code(codegen.GUIDE_BIDIRECTIONAL_CODE, language="python")

@@ -1,0 +1,75 @@
+"""Encoder to decoder: the encoder's final h and c become the decoder's initial state; change them and compare."""
+
+import numpy as np
+import streamlit as st
+
+from rnnviz.figures.lessons import boundary_lines, handoff_heatmaps
+from rnnviz.lessons import codegen
+from rnnviz.lessons.seq2seq import CHANGES, run_seq2seq
+from rnnviz.ui import keys
+from rnnviz.ui.lesson_blocks import difference, keras_code, lesson_intro, sample_picker, shape_text
+
+SIZE = dict(batch=2, encoder_steps=8, decoder_steps=12, seed=0)
+
+lesson_intro(
+    "Encoder to decoder",
+    "In a sequence-to-sequence model an **encoder** LSTM reads one sequence and, with `return_state=True`, "
+    "returns its final states **h and c**. A **decoder** LSTM reads another sequence starting from them "
+    "(`initial_state=[state_h, state_c]`) instead of from zeros. This is the guide's model (preset "
+    "`guide-encoder-decoder`). Zero or perturb the handed state and see how the decoder's states change, "
+    "beside the run that got the encoder's state unchanged.",
+    "encoder-decoder", guide_section="Outputs and states",
+)
+
+c1, c2, c3 = st.columns([2, 2, 1])
+change = c1.selectbox("What the decoder is handed", CHANGES, index=CHANGES.index("zero c"), key=keys.SEQ2SEQ_CHANGE,
+                      format_func=lambda c: "the encoder's h and c, unchanged" if c == "keep" else c)
+noise = c2.slider("noise (standard deviation)", 0.0, 2.0, 0.5, 0.05, key=keys.SEQ2SEQ_NOISE,
+                  disabled=change != "add noise", help="Gaussian noise added to h and c for “add noise”.")
+with c3:
+    sample = sample_picker(keys.SEQ2SEQ_SAMPLE, SIZE["batch"])
+
+
+@st.cache_data(show_spinner="Running the encoder and the decoder…", max_entries=32)
+def lesson(change, noise):
+    return run_seq2seq(change=change, noise=noise, **SIZE)
+
+
+result = lesson(change, float(noise) if change == "add noise" else 0.5)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Encoder LSTM params", f"{result.params['encoder']:,}")
+m2.metric("Decoder LSTM params", f"{result.params['decoder']:,}")
+m3.metric("Total params", f"{result.total_params:,}")
+m4.metric("The encoder returns", ", ".join(shape_text(s) for s in result.encoder_returned_shapes),
+          help="output, state_h, state_c: three tensors, because LSTM(64, return_state=True)")
+
+label = "unchanged" if change == "keep" else change + (f" (σ = {result.noise:g})" if change == "add noise" else "")
+tab_h, tab_c = st.tabs(["hidden state h", "cell state c"])
+with tab_h:
+    st.plotly_chart(handoff_heatmaps(result.encoder_h[sample], {
+        "decoder from the encoder's h, c": result.unchanged.h[sample], f"decoder from: {label}": result.changed.h[sample],
+    }, title=f"Hidden state h, sample {sample}: encoder, then decoder"), key="seq2seq.fig.h")
+with tab_c:
+    st.plotly_chart(handoff_heatmaps(result.encoder_c[sample], {
+        "decoder from the encoder's h, c": result.unchanged.c[sample], f"decoder from: {label}": result.changed.c[sample],
+    }, title=f"Cell state c, sample {sample}: encoder, then decoder", quantity="free"), key="seq2seq.fig.c")
+
+gap_h = np.abs(result.changed.h - result.unchanged.h)[sample].max(axis=1)
+gap_c = np.abs(result.changed.c - result.unchanged.c)[sample].max(axis=1)
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.plotly_chart(boundary_lines({"h": gap_h, "c": gap_c}, title="How far the changed run is from the unchanged one",
+                                   y_title="largest |difference| over units", x_title="decoder step"),
+                    key="seq2seq.fig.gap")
+with right:
+    st.markdown("**The checks**")
+    difference("decoder's initial state − encoder's final h, c", result.handoff_difference,
+               help="What the unchanged decoder starts from, against what LSTM(return_state=True) returned.")
+    difference("Keras model's output − this unchanged run", result.model_difference,
+               help="The whole guide model run by Keras, against Dense(softmax) on the last h stepped here.")
+    st.markdown("**The decoder's output** (Dense(10, softmax) on its last h), sample "
+                f"{sample}: class {int(result.unchanged.probabilities[sample].argmax())} unchanged, class "
+                f"{int(result.changed.probabilities[sample].argmax())} from the changed state.")
+    st.dataframe({"unchanged": result.unchanged.probabilities[sample], label: result.changed.probabilities[sample]},
+                 height=220, width="stretch")
+keras_code(codegen.seq2seq_code(change=change, noise=result.noise, **SIZE))

@@ -1,0 +1,132 @@
+"""Stateful: a long sequence fed chunk by chunk to a stateful layer, against stateless chunks and the whole."""
+
+import numpy as np
+import streamlit as st
+
+from rnnviz.figures.lessons import boundary_lines, continuation_diagram
+from rnnviz.lessons import codegen
+from rnnviz.lessons.stateful import GUIDE_CHUNK, GUIDE_LENGTH, LENGTH_CHOICES, StatefulSession, StatefulSetup, run_stateful
+from rnnviz.ui import keys
+from rnnviz.ui.lesson_blocks import difference, keras_code, lesson_intro
+
+lesson_intro(
+    "Stateful: one long sequence, fed in chunks",
+    "A very long sequence can be cut into chunks and fed one chunk per batch. Normally a layer starts every batch "
+    "from zeros, so the chunks know nothing of each other. With **`stateful=True`** the layer keeps its final "
+    "states and starts the next batch from them: **sample i of each batch continues sample i of the batch "
+    "before**, so every batch must hold the same number of samples. Fed in order, the chunks give exactly what "
+    "the whole sequence gives at once. **`layer.reset_state()`** sets the kept states back to zeros. The guide's "
+    f"layer: `LSTM(64, stateful=True)` on batches of 20 samples of 50 features; its sequence has "
+    f"{GUIDE_LENGTH:,} steps (t0 … t1547).",
+    "stateful", guide_section="Cross-batch statefulness",
+)
+
+c1, c2, c3 = st.columns(3)
+length = c1.selectbox("Sequence length (steps)", LENGTH_CHOICES, index=LENGTH_CHOICES.index(GUIDE_LENGTH),
+                      key=keys.STATEFUL_LENGTH, format_func=lambda n: f"{n:,}" + (" (the guide's)" if n == GUIDE_LENGTH else ""))
+chunk = c2.number_input("Chunk length (steps per batch)", 1, int(length), min(GUIDE_CHUNK, int(length)),
+                        key=keys.STATEFUL_CHUNK)
+unit = c3.number_input("Unit followed in the pictures", 0, 63, 0, key=keys.STATEFUL_UNIT)
+setup = StatefulSetup(length=int(length), chunk=int(chunk))
+starts = [a for a, _ in setup.bounds][1:]
+
+session = st.session_state.get(keys.STATEFUL_SESSION)
+if session is None or session.setup != setup:
+    session = st.session_state[keys.STATEFUL_SESSION] = StatefulSession(setup)  # this browser session's own
+
+
+@st.cache_data(show_spinner="Feeding every chunk three ways…", max_entries=8)
+def lesson(setup):
+    return run_stateful(setup)
+
+
+result = lesson(setup)
+
+# --- Feed it yourself -------------------------------------------------------------------------
+st.subheader("Feed it yourself")
+
+
+def _session() -> StatefulSession:
+    return st.session_state[keys.STATEFUL_SESSION]
+
+
+def _feed():
+    st.session_state.pop(keys.STATEFUL_ERROR, None)
+    try:
+        _session().feed(samples=int(st.session_state[keys.STATEFUL_SAMPLES]))
+    except ValueError as err:
+        st.session_state[keys.STATEFUL_ERROR] = str(err)
+
+
+def _reset():
+    st.session_state.pop(keys.STATEFUL_ERROR, None)
+    _session().reset_state()
+
+
+def _start_over():
+    st.session_state.pop(keys.STATEFUL_ERROR, None)
+    _session().start_over()
+
+
+b0, b1, b2, b3 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
+b0.number_input("Samples in the next batch", 1, 256, setup.batch, key=keys.STATEFUL_SAMPLES,
+                help=f"The layer was built for {setup.batch}; try another number.")
+nxt = session.next_index
+label = "Every chunk fed" if session.done else f"Feed batch {nxt + 1} (steps {setup.bounds[nxt][0]}–{setup.bounds[nxt][1] - 1})"
+b1.button(label, key=keys.STATEFUL_FEED, on_click=_feed, disabled=session.done, type="primary", width="stretch")
+b2.button("layer.reset_state()", key=keys.STATEFUL_RESET, on_click=_reset, width="stretch",
+          help="Set the kept h and c to zeros; the next batch starts from them.")
+b3.button("Start over", key=keys.STATEFUL_START_OVER, on_click=_start_over, width="stretch",
+          help="reset_state() and go back to the first chunk.")
+if keys.STATEFUL_ERROR in st.session_state:
+    st.error(st.session_state[keys.STATEFUL_ERROR], icon=":material/block:")
+
+kept = session.states()
+fed = session.fed
+m1, m2, m3 = st.columns(3)
+m1.metric("Batches fed", f"{len(fed)} of {len(setup.bounds)}")
+m2.metric("Kept state: largest |h|", f"{float(np.abs(kept[0]).max()):.4f}",
+          help="The hidden state the layer keeps for the next batch, over every sample and unit.")
+m3.metric("The next batch starts from", "zeros" if not np.abs(kept[0]).max() else "the kept state")
+by_hand = np.full(setup.length, np.nan, np.float32)
+for piece in fed:
+    by_hand[piece.start:piece.stop] = piece.h[0, :, unit]
+resets = [piece.start for piece in fed if piece.after_reset]
+st.plotly_chart(boundary_lines(
+    {"fed by hand": by_hand, "whole sequence at once": result.whole[0, :, unit]},
+    title=f"Unit {unit} of h, sample 0: what you fed, against the whole sequence"
+          + (f" (reset before step {', '.join(map(str, resets))})" if resets else ""),
+    y_title="h", boundaries=starts, dashed=["whole sequence at once"], y_range=(-1, 1), height=380,
+), key="stateful.fig.by_hand")
+
+# --- All chunks, three ways -------------------------------------------------------------------
+st.subheader("Every chunk, three ways")
+left, right = st.columns([3, 1], gap="large")
+with left:
+    st.plotly_chart(boundary_lines(
+        {"stateless: each chunk from zeros": result.stateless[0, :, unit],
+         "stateful: chunk after chunk": result.stateful[0, :, unit],
+         "whole sequence at once": result.whole[0, :, unit]},
+        title=f"Unit {unit} of h, sample 0, with a dashed line where each batch starts",
+        y_title="h", boundaries=starts, dashed=["whole sequence at once"], y_range=(-1, 1), height=420,
+    ), key="stateful.fig.three")
+    st.plotly_chart(boundary_lines(
+        {"stateless": result.distance_stateless, "stateful": result.distance_stateful},
+        title="Distance from the whole-sequence run, at each step", y_title="largest |difference|",
+        boundaries=starts, height=340,
+    ), key="stateful.fig.distance")
+with right:
+    difference("stateful chunks − whole sequence", result.max_difference,
+               help="The largest |difference| of h over every sample, step and unit.")
+    st.metric("stateless chunks − whole sequence", f"{result.stateless_difference:.3f}",
+              help="The largest |difference| of h: each stateless chunk restarts from zeros.")
+    st.caption("The stateless run jumps at every boundary, where it forgets, and then slowly comes back "
+               "towards the whole-sequence run.")
+
+st.subheader("Sample i continues sample i")
+st.plotly_chart(continuation_diagram(setup.batch, setup.bounds), key="stateful.fig.diagram")
+st.markdown(f"Each row is one sample, each column one batch. The state after batch k's sample i is where batch "
+            f"k+1's sample i starts, so every batch must hold the same {setup.batch} samples in the same order: "
+            "that is why a stateful layer is built with `keras.Input(batch_shape=(20, None, 50))`. Set "
+            "*Samples in the next batch* above to another number and feed, to see what is said then.")
+keras_code(codegen.stateful_code(setup))
