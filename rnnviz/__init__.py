@@ -21,3 +21,5 @@ from rnnviz.spec import (
 )
 from rnnviz.summary import format_summary, summarize_model
 from rnnviz.validate import SpecError, validate
+from rnnviz.trace import trace, Trace, LayerTrace, DirectionTrace
+from rnnviz.loading import load_model

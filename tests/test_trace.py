@@ -8,8 +8,8 @@ import keras
 import numpy as np
 import pytest
 
-from rnnviz import trace as trace_mod
-from rnnviz.trace import DirectionTrace, LayerTrace, Trace, estimate_trace_bytes, trace
+from rnnviz import trace_cells
+from rnnviz.trace import MAX_TRACE_BYTES, DirectionTrace, LayerTrace, Trace, estimate_trace_bytes, trace
 from tests import reference
 
 L = keras.layers
@@ -397,7 +397,7 @@ def test_oversized_trace_is_refused_before_any_work_with_the_estimate():
     ids = np.zeros((256, 1200), dtype="int32")
     with pytest.raises(ValueError, match=r"about 1\.\d+ GiB .*limit of 1\.00 GiB"):
         trace(model, ids)
-    assert estimate_trace_bytes(model, ids) > trace_mod.MAX_TRACE_BYTES == 1024**3
+    assert estimate_trace_bytes(model, ids) > MAX_TRACE_BYTES == 1024**3
 
 
 def test_estimate_covers_the_arrays():
@@ -530,3 +530,25 @@ def test_a_layer_that_fails_in_a_graph_gives_a_value_error_naming_it():
     model = keras.Model(inp, L.GRU(3, name="gru")(SignFlip()(inp)))
     with pytest.raises(ValueError, match="SignFlip"):  # as model.predict fails on it too
         trace(model, floats(2, 4, 2))
+
+
+def test_cudnn_branch_hands_on_the_layers_own_outputs_and_keeps_state(monkeypatch):
+    """No GPU here: pretend one, so the layers report cuDNN and their own call feeds the graph."""
+    monkeypatch.setattr(trace_cells, "gpu_available", lambda: True)
+    model = stateful_model()
+    x1, x2 = floats(2, 3, 2, seed=11), floats(2, 3, 2, seed=12)
+    model(x1)
+    carried = states_of(model)
+    tr = trace(model, x2)
+    assert tr["lstm"].kernel == "cudnn" and tr["bi"].kernel == "cudnn"
+    assert all(np.array_equal(a, b) for a, b in zip(states_of(model), carried))
+    assert_direction(tr["lstm"].forward, reference.run_layer(model.get_layer("lstm"), x2, carried[:2]))
+    expected = np.asarray(model(x2))
+    after_keras = states_of(model)
+    for v, s in zip(state_variables(model), carried, strict=True):
+        v.assign(s)
+    tr2 = trace(model, x2, advance_state=True)
+    assert_close(tr.model_outputs[0], expected)
+    assert_close(tr2.model_outputs[0], expected)
+    for got, want in zip(states_of(model), after_keras, strict=True):
+        assert_close(got, want)
