@@ -41,8 +41,9 @@ g3.metric("the guide's model in all, with Dense(10)", f"{first + second + (2 * 3
 c1, c2, c3, c4 = st.columns(4)
 kind = c1.selectbox("Layer", ["LSTM", "GRU", "SimpleRNN"], key=keys.BIDI_KIND)
 units = c2.number_input("units of each half", 1, 256, 64, key=keys.BIDI_UNITS)
-mode = c3.selectbox("merge_mode", MERGE_MODES, key=keys.BIDI_MERGE,
-                    format_func=lambda m: f"{m!r}: {MODE_WORDS[str(m)]}")
+choice = c3.selectbox("merge_mode", [str(m) for m in MERGE_MODES], key=keys.BIDI_MERGE,  # "None" as text: a
+                      format_func=lambda m: f"{m if m == 'None' else repr(m)}: {MODE_WORDS[m]}")  # None option reads as unset
+mode = None if choice == "None" else choice
 with c4:
     sample = sample_picker(keys.BIDI_SAMPLE, SIZE["batch"])
 

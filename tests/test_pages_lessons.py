@@ -1,0 +1,168 @@
+"""The guide lesson pages react to their controls (Streamlit's AppTest, no browser)."""
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 180  # TensorFlow on 2 slow cores
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+def open_page(page):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def run(at):
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def shapes(at):
+    return list(at.dataframe[0].value["shape"])
+
+
+def captions(at):
+    return [c.value for c in at.caption]
+
+
+def figure(at, title_start):
+    """The plotly figure whose title starts with `title_start`, as JSON."""
+    for element in at.get("plotly_chart"):
+        fig = json.loads(element.proto.spec)
+        if fig["layout"].get("title", {}).get("text", "").startswith(title_start):
+            return fig
+    raise AssertionError(f"no figure titled {title_start!r}")
+
+
+@pytest.mark.parametrize(("page", "path"), [
+    ("pages/outputs_states.py", "outputs-and-states"), ("pages/encoder_decoder.py", "encoder-decoder"),
+    ("pages/stateful.py", "stateful"), ("pages/bidirectional.py", "bidirectional"),
+    ("pages/cells_layers.py", "cells-and-layers"),
+])
+def test_every_lesson_shows_its_link_and_its_code(page, path):
+    at = open_page(page)
+    assert f":material/link: Link to this lesson: `/{path}`" in captions(at)
+    assert at.code and "import keras" in at.code[0].value
+    assert not at.error
+
+
+def test_outputs_toggles_change_the_returned_shapes():
+    at = open_page("pages/outputs_states.py")
+    assert shapes(at) == ["(64, 128)"]  # the guide: SimpleRNN(128) on (64, 100, 64)
+    at.toggle(key="outputs.return_sequences").set_value(True)
+    run(at)
+    assert shapes(at) == ["(64, 100, 128)"]
+    at.toggle(key="outputs.return_state").set_value(True)
+    run(at)
+    assert shapes(at) == ["(64, 100, 128)", "(64, 128)"]
+    assert list(at.dataframe[0].value["name"]) == ["whole_sequence_output", "final_state"]
+    at.selectbox(key="outputs.kind").set_value("LSTM")
+    at.number_input(key="outputs.timesteps").set_value(7)
+    run(at)
+    assert shapes(at) == ["(64, 7, 128)", "(64, 128)", "(64, 128)"]  # LSTM: three tensors
+    assert metric(at, "max |sequence[:, -1] − h|, LSTM(128)") == "0"
+
+
+def test_encoder_decoder_change_moves_the_decoder_and_keep_does_not():
+    at = open_page("pages/encoder_decoder.py")
+    assert metric(at, "Total params") == "258,698"
+    assert metric(at, "The encoder returns") == "(None, 64), (None, 64), (None, 64)"
+    gap = figure(at, "How far the changed run")
+    assert max(_values(gap["data"][1]["y"])) > 0.01  # zero c: the decoder's c differs
+    at.selectbox(key="seq2seq.change").set_value("keep")
+    run(at)
+    gap = figure(at, "How far the changed run")
+    assert max(_values(gap["data"][0]["y"])) == 0 and max(_values(gap["data"][1]["y"])) == 0
+    assert metric(at, "decoder's initial state − encoder's final h, c") == "0"
+
+
+def test_stateful_feed_reset_and_a_wrong_batch_size():
+    at = open_page("pages/stateful.py")
+    assert metric(at, "stateful chunks − whole sequence") == "0"
+    at.selectbox(key="stateful.length").set_value(300)
+    run(at)
+    assert metric(at, "Batches fed") == "0 of 3"
+    at.button(key="stateful.feed").click()
+    run(at)
+    at.button(key="stateful.feed").click()
+    run(at)
+    assert metric(at, "Batches fed") == "2 of 3"
+    assert float(metric(at, "Kept state: largest |h|")) > 0
+    assert metric(at, "The next batch starts from") == "the kept state"
+    at.button(key="stateful.reset").click()
+    run(at)
+    assert metric(at, "Kept state: largest |h|") == "0.0000"  # reset_state() restarted the state
+    assert metric(at, "The next batch starts from") == "zeros"
+    at.number_input(key="stateful.samples").set_value(16)
+    at.button(key="stateful.feed").click()
+    run(at)
+    assert [e.value for e in at.error] == [
+        "batch 3 has 16 samples but the layer was built for 20; a stateful layer needs the same batch size every "
+        "time (sample i continues sample i). Feed 20 samples, or build the layer with "
+        "keras.Input(batch_shape=(16, ...)) and start over"]
+    assert metric(at, "Batches fed") == "2 of 3"
+    at.number_input(key="stateful.samples").set_value(20)
+    at.button(key="stateful.feed").click()
+    run(at)
+    assert not at.error and metric(at, "Batches fed") == "3 of 3"
+    by_hand = figure(at, "Unit 0 of h, sample 0: what you fed")
+    assert "reset before step 200" in by_hand["layout"]["title"]["text"]
+
+
+def test_bidirectional_merge_mode_changes_the_output_shape():
+    at = open_page("pages/bidirectional.py")
+    assert metric(at, "Bidirectional(LSTM(64, return_sequences=True)) on (5, 10)") == "38,400"
+    assert metric(at, "Bidirectional(LSTM(32)) on its 128 outputs") == "41,216"
+    assert at.subheader[0].value == "merge_mode='concat' returns `(2, 5, 128)`"
+    at.selectbox(key="bidi.merge_mode").set_value("sum")
+    run(at)
+    assert at.subheader[0].value == "merge_mode='sum' returns `(2, 5, 64)`"
+    at.selectbox(key="bidi.merge_mode").set_value("None")
+    run(at)
+    assert at.subheader[0].value == "merge_mode=None returns `(2, 5, 64)`, `(2, 5, 64)`"
+    assert metric(at, "backward half − forward layer on reversed input") == "0"
+
+
+def test_cells_a_changed_setting_says_what_breaks_cudnn():
+    at = open_page("pages/cells_layers.py")
+    text = " ".join(m.value for m in at.markdown)
+    assert "On a GPU: **cuDNN**." in text
+    assert metric(at, "LSTM(64) − RNN(LSTMCell(64))") == "0"
+    at.selectbox(key="cells.activation").set_value("relu")
+    at.checkbox(key="cells.use_bias").uncheck()
+    run(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "still the generic loop" in text
+    assert "cuDNN needs activation='tanh'; this layer has 'relu'" in text and "cuDNN needs use_bias=True" in text
+    assert metric(at, "LSTM(64) − RNN(LSTMCell(64))") == "0"  # still the same maths
+
+
+def _values(y):
+    """Plotly's JSON holds float32 arrays as base64 ("bdata")."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(y, dict):
+        return np.frombuffer(base64.b64decode(y["bdata"]), dtype=np.dtype(y["dtype"])).tolist()
+    return list(y)
