@@ -21,6 +21,7 @@ from typing import Any
 import keras
 import numpy as np
 import tensorflow as tf
+from keras.src import tree
 
 from rnnviz import limits, trace_cells, trace_graph
 
@@ -235,6 +236,11 @@ def _standardize(functional: Any, inputs: Any) -> list[np.ndarray]:
     """The inputs as one numpy array per model input, in the model's order, checked against its Inputs."""
     refs = list(functional.inputs)
     names = [r.name for r in refs]
+    struct = getattr(functional, "_inputs_struct", None)
+    if isinstance(struct, dict):  # keras.Model({"x": ..., "y": ...}, ...): keyed as built, in flatten order
+        keys = [path[0] for path, _ in tree.flatten_with_path(struct)]
+        if isinstance(inputs, Mapping) and all(k in inputs for k in keys):
+            names = keys
     if isinstance(inputs, Mapping):
         missing = [n for n in names if n not in inputs]
         if missing:

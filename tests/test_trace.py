@@ -552,3 +552,37 @@ def test_cudnn_branch_hands_on_the_layers_own_outputs_and_keeps_state(monkeypatc
     assert_close(tr2.model_outputs[0], expected)
     for got, want in zip(states_of(model), after_keras, strict=True):
         assert_close(got, want)
+
+
+@pytest.mark.filterwarnings("ignore:When providing `inputs` as a dict")
+def test_masking_layer_and_inputs_keyed_as_the_model_was_built():
+    a, b = keras.Input((5, 2), name="tensor_a"), keras.Input((5, 1), name="tensor_b")
+    x = L.Masking()(L.Concatenate()([a, b]))
+    model = randomize(keras.Model({"x": a, "y": b}, L.LSTM(3, return_sequences=True, name="lstm")(x)))
+    xa, xb = floats(2, 5, 2), floats(2, 5, 1)
+    xa[0, 3:], xb[0, 3:] = 0, 0
+    tr = trace(model, {"x": xa, "y": xb})
+    mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], bool)
+    np.testing.assert_array_equal(tr["lstm"].mask, mask)
+    ref = reference.run_layer(model.get_layer("lstm"), np.concatenate([xa, xb], -1), mask=mask)
+    assert_direction(tr["lstm"].forward, ref)
+    assert_close(tr["lstm"].outputs[0], np.asarray(model({"x": xa, "y": xb})))
+
+
+def test_bidirectional_with_initial_state_splits_it_forward_first():
+    inp, states = keras.Input((5, 2)), [keras.Input((3,)) for _ in range(4)]
+    model = randomize(keras.Model([inp, *states], L.Bidirectional(L.LSTM(3), name="bi")(inp, initial_state=states)))
+    x, s = floats(2, 5, 2), [floats(2, 3, seed=20 + i) for i in range(4)]
+    tr = trace(model, [x, *s])
+    layer = model.get_layer("bi")
+    assert_direction(tr["bi"].forward, reference.run_layer(layer.forward_layer, x, s[:2]))
+    assert_direction(tr["bi"].backward, reference.run_layer(layer.backward_layer, x, s[2:]))
+    assert_outputs(tr, model, [x, *s], "bi")
+
+
+def test_recurrent_layer_inside_time_distributed_is_named_in_skipped():
+    inp = keras.Input((3, 4, 2))
+    x = L.TimeDistributed(L.LSTM(2), name="td")(inp)
+    model = keras.Model(inp, L.GRU(2, name="gru")(x))
+    tr = trace(model, floats(1, 3, 4, 2))
+    assert tr.names == ("gru",) and "td" in tr.skipped and "inside itself" in tr.skipped["td"]
