@@ -213,49 +213,45 @@ def run_direction(
         Every step's states and gates, time-major in reading order, and the final states.
     """
     kind = cell_kind(layer)
-    step = _STEPS[kind](layer.cell)
     dtype = sequences.dtype
-    inputs_tm = tf.transpose(sequences, (1, 0, 2))
-    steps = tf.shape(inputs_tm)[0]
-    if layer.go_backwards:
-        inputs_tm = tf.reverse(inputs_tm, [0])
-    inputs_ta = tf.TensorArray(dtype, size=steps).unstack(inputs_tm)
+    steps = tf.shape(sequences)[1]
+    inputs_ta = tf.TensorArray(dtype, size=steps).unstack(_reading_order(sequences, layer.go_backwards))
+    mask_ta = None
+    if mask is not None:
+        mask_ta = tf.TensorArray(tf.bool, size=steps).unstack(_reading_order(tf.cast(mask, tf.bool), layer.go_backwards))
     # One TensorArray per series: a write keeps a reference, so each value is copied once, by stack().
     shape = tf.TensorShape([sequences.shape[0], layer.cell.units])
     series = tuple(tf.TensorArray(dtype, size=steps, element_shape=shape) for _ in range(series_count(kind)))
-    states = tuple(initial_state)
-
-    if mask is None:
-
-        def body(t, tas, *states_tm1):
-            states_t, gates = step(inputs_ta.read(t), states_tm1)
-            _keep_shapes(states_t, states_tm1)
-            tas = tuple(ta.write(t, v) for ta, v in zip(tas, states_t + gates))
-            return (t + 1, tas) + tuple(states_t)
-
-    else:
-        mask_tm = tf.transpose(tf.cast(mask, tf.bool), (1, 0))
-        if layer.go_backwards:
-            mask_tm = tf.reverse(mask_tm, [0])
-        mask_ta = tf.TensorArray(tf.bool, size=steps).unstack(mask_tm)
-
-        def body(t, tas, *states_tm1):
-            keep = tf.expand_dims(mask_ta.read(t), -1)  # (batch, 1)
-            states_t, gates = step(inputs_ta.read(t), states_tm1)
-            states_t = tuple(tf.where(keep, new, old) for new, old in zip(states_t, states_tm1))
-            _keep_shapes(states_t, states_tm1)
-            gates = tuple(tf.where(keep, g, tf.zeros_like(g)) for g in gates)
-            tas = tuple(ta.write(t, v) for ta, v in zip(tas, states_t + gates))
-            return (t + 1, tas) + states_t
-
     result = tf.while_loop(
         lambda t, *_: t < steps,
-        body,
-        (tf.constant(0), series) + states,
+        _loop_body(_STEPS[kind](layer.cell), inputs_ta, mask_ta),
+        (tf.constant(0), series) + tuple(initial_state),
         parallel_iterations=32,
         swap_memory=True,
     )
     return DirectionRun(steps=tuple(ta.stack() for ta in result[1]), final_state=tuple(result[2:]))
+
+
+def _reading_order(batch_major: tf.Tensor, go_backwards: bool) -> tf.Tensor:
+    """(batch, timesteps, ...) -> (timesteps, batch, ...), reversed in time for go_backwards."""
+    time_major = tf.transpose(batch_major, [1, 0] + list(range(2, batch_major.shape.rank)))
+    return tf.reverse(time_major, [0]) if go_backwards else time_major
+
+
+def _loop_body(step: Callable, inputs_ta: tf.TensorArray, mask_ta: tf.TensorArray | None) -> Callable:
+    """The while-loop body: one cell step, the mask applied as Keras's generic loop applies it."""
+
+    def body(t, tas, *states_tm1):
+        states_t, gates = step(inputs_ta.read(t), states_tm1)
+        if mask_ta is not None:
+            keep = tf.expand_dims(mask_ta.read(t), -1)  # (batch, 1)
+            states_t = tuple(tf.where(keep, new, old) for new, old in zip(states_t, states_tm1))
+            gates = tuple(tf.where(keep, g, tf.zeros_like(g)) for g in gates)
+        _keep_shapes(states_t, states_tm1)
+        tas = tuple(ta.write(t, v) for ta, v in zip(tas, tuple(states_t) + tuple(gates)))
+        return (t + 1, tas) + tuple(states_t)
+
+    return body
 
 
 def _keep_shapes(new: tuple, old: tuple) -> None:
@@ -272,9 +268,7 @@ def keras_outputs(layer: keras.layers.Layer, run: DirectionRun, mask: tf.Tensor 
     """
     out_tm = run.steps[0]  # (timesteps, batch, units) hidden states, reading order
     if mask is not None:
-        keep_tm = tf.transpose(tf.cast(mask, tf.bool), (1, 0))
-        if layer.go_backwards:
-            keep_tm = tf.reverse(keep_tm, [0])
+        keep_tm = _reading_order(tf.cast(mask, tf.bool), layer.go_backwards)
         if not layer.zero_output_for_mask:
             keep_tm = tf.cumsum(tf.cast(keep_tm, tf.int32), axis=0) > 0
         out_tm = tf.where(tf.expand_dims(keep_tm, -1), out_tm, tf.zeros_like(out_tm))
