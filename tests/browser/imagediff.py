@@ -14,9 +14,9 @@ from PIL import Image
 # A pixel "differs" when one of its channels moves by more than this (0..255): absorbs
 # anti-aliasing wobble, not a change of colour.
 DEFAULT_TOLERANCE = 16
-# Share of pixels allowed to differ before the images count as different (0.05 %: about
-# 1,300 pixels of a 1280 x 2000 page, less than one short line of text).
-DEFAULT_MAX_SHARE = 0.0005
+# Share of pixels allowed to differ before the images count as different (0.02 %: about 500
+# pixels of a 1280 x 2000 page, a word or two of text). Two runs on one machine differ by 0.
+DEFAULT_MAX_SHARE = 0.0002
 
 _HIGHLIGHT = np.array([230, 0, 60], dtype=np.uint8)  # differing pixels in the diff image
 

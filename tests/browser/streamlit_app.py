@@ -9,7 +9,10 @@ every chart drawn.
 from __future__ import annotations
 
 import ast
+import atexit
 import contextlib
+import ctypes
+import functools
 import os
 import re
 import signal
@@ -24,7 +27,7 @@ from typing import Iterator
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("RNNVIZ_CHROMIUM", "/usr/bin/chromium")  # Debian's; never one Playwright downloads
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic", "--hide-scrollbars", "--font-render-hinting=none",
@@ -183,14 +186,23 @@ def streamlit_server(log_path: Path) -> Iterator[str]:
                "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+                                   start_new_session=True, preexec_fn=_die_with_parent)
+    stop = functools.partial(_stop, process)
+    atexit.register(stop)  # an interrupted session may skip fixture teardown
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for_health(process, url, log_path)
         yield url
     finally:
-        _stop(process)
+        stop()
+        atexit.unregister(stop)
         assert port_is_free(port), f"port {port} is still taken after the server stopped"
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: Linux sends it SIGTERM if pytest dies (even by SIGKILL)."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _wait_for_health(process: subprocess.Popen, url: str, log_path: Path) -> None:
@@ -209,6 +221,10 @@ def _wait_for_health(process: subprocess.Popen, url: str, log_path: Path) -> Non
 
 
 def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group, SIGKILL after 10 s; a no-op once it has been reaped
+    (its group id could then belong to someone else)."""
+    if process.poll() is not None:
+        return
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
     try:
@@ -217,8 +233,6 @@ def _stop(process: subprocess.Popen) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
-    with contextlib.suppress(ProcessLookupError):  # stragglers of the group, if any
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 def tail(path: Path, lines: int = 40) -> str:

@@ -1,0 +1,14 @@
+"""Every baseline PNG belongs to a screenshot the suite takes (no browser needed)."""
+
+from pathlib import Path
+
+from test_screenshots import SHOTS, shot_name
+
+
+BASELINES = Path(__file__).resolve().parent / "baselines"
+
+
+def test_every_baseline_belongs_to_a_shot():
+    taken = {shot_name(*shot) for shot in SHOTS}
+    orphans = sorted(p.name for p in BASELINES.glob("*.png") if p.stem not in taken)
+    assert not orphans, f"baselines of pages or presets no longer shot; delete them: {orphans}"
