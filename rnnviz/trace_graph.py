@@ -233,7 +233,7 @@ class _Run:
     def _traced(self, plan: LayerPlan, args: tuple, kwargs: dict) -> Any:
         layer = plan.layer
         call = _resolve_call(layer, args, kwargs)
-        sequences = tf.convert_to_tensor(call.sequences, dtype=layer.compute_dtype)
+        sequences = tf.cast(call.sequences, layer.compute_dtype)  # as the layer's __call__ casts its input
         halves = _split_state(call.initial_state, len(plan.directions))
         runs, inits, outs = [], [], []
         if plan.kernel == "cudnn":
@@ -279,7 +279,7 @@ def _split_state(initial_state: list | None, n_directions: int) -> list:
 
 def _initial_state(layer: keras.layers.Layer, sequences: tf.Tensor, given: list | None) -> tuple:
     if given is not None:
-        return tuple(tf.convert_to_tensor(s, dtype=layer.cell.compute_dtype) for s in given)
+        return tuple(tf.cast(s, layer.cell.compute_dtype) for s in given)
     if layer.stateful and layer.states is not None:
         return tuple(tf.convert_to_tensor(v.value) for v in tree.flatten(layer.states))
     batch = tf.shape(sequences)[0]
