@@ -31,12 +31,13 @@ def guide_counts():
 
 first, second = guide_counts()
 g1, g2, g3 = st.columns(3)
-g1.metric("Bidirectional(LSTM(64, return_sequences=True)) on (5, 10)", f"{first:,}",
-          help="2 halves × 4 gates × 64 units × (10 inputs + 64 recurrent + 1 bias)")
-g2.metric("Bidirectional(LSTM(32)) on its 128 outputs", f"{second:,}",
-          help="2 × 4 × 32 × (128 + 32 + 1)")
-g3.metric("the guide's model in all, with Dense(10)", f"{first + second + (2 * 32 + 1) * 10:,}",
+g1.metric("Guide's layer 1: params", f"{first:,}", help="2 halves × 4 gates × 64 units × (10 inputs + 64 recurrent + 1 bias)")
+g1.caption("`Bidirectional(LSTM(64, return_sequences=True))` on `(5, 10)`: output `(None, 5, 128)`")
+g2.metric("Guide's layer 2: params", f"{second:,}", help="2 × 4 × 32 × (128 + 32 + 1)")
+g2.caption("`Bidirectional(LSTM(32))` on the 128 merged outputs: output `(None, 64)`")
+g3.metric("Guide's model: total params", f"{first + second + (2 * 32 + 1) * 10:,}",
           help="Dense(10) on the 64 merged outputs adds 64 × 10 + 10 = 650")
+g3.caption("with `Dense(10)` (650 params) at the end")
 
 c1, c2, c3, c4 = st.columns(4)
 kind = c1.selectbox("Layer", ["LSTM", "GRU", "SimpleRNN"], key=keys.BIDI_KIND)
@@ -54,18 +55,18 @@ def lesson(kind, units, mode):
 
 
 result = lesson(kind, int(units), mode)
-st.plotly_chart(bidirectional_heatmaps(result.forward[sample], result.backward[sample],
+st.plotly_chart(bidirectional_heatmaps(result.forward[sample], result.backward[sample], quantity="free",
                                        title=f"The two halves of Bidirectional({kind}({units})), sample {sample}"),
                 key="bidi.fig.halves")
 
 shapes = [tuple(m.shape) for m in result.merged]
 st.subheader(f"merge_mode={mode!r} returns " + ", ".join(f"`{shape_text(s)}`" for s in shapes))
-left, right = st.columns([3, 2], gap="large")
+left, right = st.columns([1, 1], gap="large")
 with left:
     if mode is None:
         st.markdown("Two tensors: the forward half and the backward half, exactly the two rows above.")
     else:
-        st.plotly_chart(state_heatmap(result.merged[0][sample], quantity="free" if mode == "sum" else "tanh",
+        st.plotly_chart(state_heatmap(result.merged[0][sample], quantity="free",
                                       title=f"Merged output ({MODE_WORDS[mode]}), sample {sample}"),
                         key="bidi.fig.merged")
 with right:

@@ -113,6 +113,6 @@ with left:
     st.plotly_chart(unit_lines(mine.outputs[0], list(range(min(4, CUSTOM["units"]))), quantity="tanh",
                                title="RNN(MinimalRNNCell(8)): units 0–3 of h, sample 0"), key="cells.fig.custom")
 with right:
-    difference("RNN(MinimalRNNCell) − the equation in numpy", mine.equation_difference,
+    difference("cell − its equation in numpy", mine.equation_difference,
                help="The equation stepped by hand in numpy from the cell's own W and U.")
 keras_code(codegen.custom_cell_code(**CUSTOM))

@@ -36,19 +36,20 @@ def lesson(change, noise):
 
 
 result = lesson(change, float(noise) if change == "add noise" else 0.5)
-m1, m2, m3, m4 = st.columns(4)
+m1, m2, m3 = st.columns(3)
 m1.metric("Encoder LSTM params", f"{result.params['encoder']:,}")
 m2.metric("Decoder LSTM params", f"{result.params['decoder']:,}")
 m3.metric("Total params", f"{result.total_params:,}")
-m4.metric("The encoder returns", ", ".join(shape_text(s) for s in result.encoder_returned_shapes),
-          help="output, state_h, state_c: three tensors, because LSTM(64, return_state=True)")
+st.markdown("The encoder, `LSTM(64, return_state=True)`, returns three tensors, `output, state_h, state_c`: "
+            + ", ".join(f"`{shape_text(s)}`" for s in result.encoder_returned_shapes)
+            + ". The decoder starts from the last two.")
 
 label = "unchanged" if change == "keep" else change + (f" (σ = {result.noise:g})" if change == "add noise" else "")
 tab_h, tab_c = st.tabs(["hidden state h", "cell state c"])
 with tab_h:
     st.plotly_chart(handoff_heatmaps(result.encoder_h[sample], {
         "decoder from the encoder's h, c": result.unchanged.h[sample], f"decoder from: {label}": result.changed.h[sample],
-    }, title=f"Hidden state h, sample {sample}: encoder, then decoder"), key="seq2seq.fig.h")
+    }, title=f"Hidden state h, sample {sample}: encoder, then decoder", quantity="free"), key="seq2seq.fig.h")
 with tab_c:
     st.plotly_chart(handoff_heatmaps(result.encoder_c[sample], {
         "decoder from the encoder's h, c": result.unchanged.c[sample], f"decoder from: {label}": result.changed.c[sample],
@@ -62,10 +63,10 @@ with left:
                                    y_title="largest |difference| over units", x_title="decoder step"),
                     key="seq2seq.fig.gap")
 with right:
-    st.markdown("**The checks**")
-    difference("decoder's initial state − encoder's final h, c", result.handoff_difference,
+    st.markdown("**The checks** (largest |difference|)")
+    difference("decoder's start − encoder's final h, c", result.handoff_difference,
                help="What the unchanged decoder starts from, against what LSTM(return_state=True) returned.")
-    difference("Keras model's output − this unchanged run", result.model_difference,
+    difference("Keras model − this unchanged run", result.model_difference,
                help="The whole guide model run by Keras, against Dense(softmax) on the last h stepped here.")
     st.markdown("**The decoder's output** (Dense(10, softmax) on its last h), sample "
                 f"{sample}: class {int(result.unchanged.probabilities[sample].argmax())} unchanged, class "

@@ -48,13 +48,14 @@ st.subheader(f"`{call}` returns {len(shapes)} tensor{'s' if len(shapes) > 1 else
 st.markdown("On input of shape " + f"`{shape_text(result.inputs.shape)}`: " + ", ".join(
     f"**`{shape_text(s)}`**" for s in shapes))
 st.dataframe(
-    [{"#": i, "name": t.name, "shape": shape_text(t.shape), "Keras shape": shape_text(t.symbolic_shape),
+    [{"name": t.name, "shape": shape_text(t.shape), "Keras shape": shape_text(t.symbolic_shape),
       "what it is": MEANING[t.name], "first values (sample 0)": ", ".join(f"{v:.3f}" for v in t.values[0].ravel()[:4]) + " …"}
-     for i, t in enumerate(result.returned)],
+     for t in result.returned],
     hide_index=True, width="stretch",
 )
 
-sample = sample_picker(keys.OUTPUTS_SAMPLE, result.inputs.shape[0])
+with st.columns(4)[0]:
+    sample = sample_picker(keys.OUTPUTS_SAMPLE, result.inputs.shape[0])
 left, right = st.columns([3, 2], gap="large")
 with left:
     output = result.returned[0]
@@ -62,15 +63,16 @@ with left:
         st.plotly_chart(state_heatmap(output.values[sample], title=f"whole_sequence_output, sample {sample}: "
                                       "every step's output"), key="outputs.fig.sequence")
     else:
-        st.plotly_chart(step_bars({"output": output.values[sample]}, step_label=f"{timesteps - 1} (the last), "
-                                  f"sample {sample}"), key="outputs.fig.output")
+        bars = step_bars({"output (h after the last step)": output.values[sample]}, step_label=timesteps - 1,
+                         quantities={"output (h after the last step)": "tanh"})
+        st.plotly_chart(bars.update_layout(title_text=f"output, sample {sample}: one value per unit"),
+                        key="outputs.fig.output")
 with right:
     states = result.returned[1:]
     if states:
-        st.plotly_chart(step_bars({f"{t.name} ({t.role})": t.values[sample] for t in states},
-                                  step_label=f"{timesteps - 1}, sample {sample}",
-                                  quantities={f"{t.name} ({t.role})": "free" if t.role == "c" else "tanh" for t in states}),
-                        key="outputs.fig.states")
+        bars = step_bars({f"{t.name} ({t.role})": t.values[sample] for t in states}, step_label=timesteps - 1,
+                         quantities={f"{t.name} ({t.role})": "free" if t.role == "c" else "tanh" for t in states})
+        st.plotly_chart(bars.update_layout(title_text=f"Final states, sample {sample}"), key="outputs.fig.states")
     else:
         st.info("Turn on **return_state** to get the final states as tensors of their own.")
 

@@ -26,7 +26,6 @@ length = c1.selectbox("Sequence length (steps)", LENGTH_CHOICES, index=LENGTH_CH
                       key=keys.STATEFUL_LENGTH, format_func=lambda n: f"{n:,}" + (" (the guide's)" if n == GUIDE_LENGTH else ""))
 chunk = c2.number_input("Chunk length (steps per batch)", 1, int(length), min(GUIDE_CHUNK, int(length)),
                         key=keys.STATEFUL_CHUNK)
-unit = c3.number_input("Unit followed in the pictures", 0, 63, 0, key=keys.STATEFUL_UNIT)
 setup = StatefulSetup(length=int(length), chunk=int(chunk))
 starts = [a for a, _ in setup.bounds][1:]
 
@@ -41,6 +40,10 @@ def lesson(setup):
 
 
 result = lesson(setup)
+# By default follow the unit that jumps most at the first boundary, where forgetting shows best.
+at = starts[0] if starts else 0
+biggest = int(np.abs(result.stateless[0, at] - result.whole[0, at]).argmax())
+unit = c3.number_input("Unit followed in the pictures", 0, setup.units - 1, biggest, key=keys.STATEFUL_UNIT)
 
 # --- Feed it yourself -------------------------------------------------------------------------
 st.subheader("Feed it yourself")
@@ -96,7 +99,7 @@ st.plotly_chart(boundary_lines(
     {"fed by hand": by_hand, "whole sequence at once": result.whole[0, :, unit]},
     title=f"Unit {unit} of h, sample 0: what you fed, against the whole sequence"
           + (f" (reset before step {', '.join(map(str, resets))})" if resets else ""),
-    y_title="h", boundaries=starts, dashed=["whole sequence at once"], y_range=(-1, 1), height=380,
+    y_title="h", boundaries=starts, dashed=["whole sequence at once"], height=380,
 ), key="stateful.fig.by_hand")
 
 # --- All chunks, three ways -------------------------------------------------------------------
@@ -108,7 +111,7 @@ with left:
          "stateful: chunk after chunk": result.stateful[0, :, unit],
          "whole sequence at once": result.whole[0, :, unit]},
         title=f"Unit {unit} of h, sample 0, with a dashed line where each batch starts",
-        y_title="h", boundaries=starts, dashed=["whole sequence at once"], y_range=(-1, 1), height=420,
+        y_title="h", boundaries=starts, dashed=["whole sequence at once"], height=420,
     ), key="stateful.fig.three")
     st.plotly_chart(boundary_lines(
         {"stateless": result.distance_stateless, "stateful": result.distance_stateful},
@@ -116,11 +119,11 @@ with left:
         boundaries=starts, height=340,
     ), key="stateful.fig.distance")
 with right:
-    difference("stateful chunks − whole sequence", result.max_difference,
+    difference("stateful − whole", result.max_difference,
                help="The largest |difference| of h over every sample, step and unit.")
-    st.metric("stateless chunks − whole sequence", f"{result.stateless_difference:.3f}",
+    st.metric("stateless − whole", f"{result.stateless_difference:.3f}",
               help="The largest |difference| of h: each stateless chunk restarts from zeros.")
-    st.caption("The stateless run jumps at every boundary, where it forgets, and then slowly comes back "
+    st.caption("Largest |difference| of h over every sample, step and unit. The stateless run jumps at every boundary, where it forgets, and then slowly comes back "
                "towards the whole-sequence run.")
 
 st.subheader("Sample i continues sample i")

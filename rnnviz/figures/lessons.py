@@ -74,14 +74,16 @@ def handoff_heatmaps(
     fig.update_xaxes(range=[-0.5, steps - 0.5], tickmode="array", tickvals=ticks[::every],
                      ticktext=[str(t if t < te else t - te) for t in ticks][::every])
     fig.update_xaxes(title_text=f"encoder steps 0–{te - 1}, then decoder steps from 0", row=len(mats), col=1)
+    # Above the first row's title: which steps are the encoder's and which the decoder's.
     fig.add_annotation(text="<b>encoder</b>", x=(te - 1) / 2, y=1.0, xref="x", yref="paper", yanchor="bottom",
-                       yshift=4, showarrow=False)
-    fig.add_annotation(text="<b>decoder</b> starts from the handed h, c", x=te - 0.5, xanchor="left", xshift=8,
-                       y=1.0, xref="x", yref="paper", yanchor="bottom", yshift=4, showarrow=False)
+                       yshift=30, showarrow=False, name="part")
+    fig.add_annotation(text="<b>decoder</b>, from the handed h, c →", x=te - 0.5, xanchor="left", xshift=6,
+                       y=1.0, xref="x", yref="paper", yanchor="bottom", yshift=30, showarrow=False, name="part")
     fig.update_layout(coloraxis=dict(colorscale=scale.colorscale, cmin=scale.zmin, cmax=scale.zmax,
                                      colorbar=dict(title=dict(text=scale.title, side="right"), thickness=18)))
     fig.update_annotations(font_size=16)
-    return apply_theme(fig, title, 160 + len(mats) * max(200, min(420, 60 + 4 * units)))
+    apply_theme(fig, title, 190 + len(mats) * max(200, min(420, 60 + 4 * units)))
+    return fig.update_layout(margin_t=130)
 
 
 def boundary_lines(

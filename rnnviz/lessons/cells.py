@@ -273,7 +273,9 @@ class MinimalRNNCell(keras.layers.Layer):
 
     def call(self, inputs, states):
         h_tm1 = states[0]  # the state after the step before
-        h = keras.ops.tanh(keras.ops.matmul(inputs, self.kernel) + keras.ops.matmul(h_tm1, self.recurrent_kernel))
+        x_w = keras.ops.matmul(inputs, self.kernel)
+        h_u = keras.ops.matmul(h_tm1, self.recurrent_kernel)
+        h = keras.ops.tanh(x_w + h_u)
         return h, [h]  # the output, and the new states
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -26,7 +27,12 @@ def lesson_intro(title: str, explanation: str, url_path: str, *, guide_section: 
 
 def share_link(url_path: str) -> None:
     """A caption with the address that opens this page."""
-    url = st.context.url or f"/{url_path}"
+    # st.context.url itself can mangle a page path that ends like another page's ("outputs-and-states"
+    # loses "states"), so only its scheme and host are kept.
+    parts = urlsplit(st.context.url or "")
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    path = f"/{base}/{url_path}" if base else f"/{url_path}"
+    url = f"{parts.scheme}://{parts.netloc}{path}" if parts.netloc else path
     st.caption(f":material/link: Link to this lesson: `{url}`")
 
 
