@@ -330,3 +330,22 @@ def test_figures_import_only_plotly_numpy_and_themselves():
                 assert name.split(".")[0] in allowed, f"{path.name} imports {name}"
                 if name.startswith("rnnviz"):
                     assert name.startswith("rnnviz.figures"), f"{path.name} imports {name}"
+
+
+def test_move_highlight_equals_drawing_at_that_step():
+    import numpy as np
+
+    from rnnviz.figures import gate_small_multiples, move_highlight, state_heatmap, unit_lines
+
+    rng = np.random.default_rng(3)
+    values = rng.uniform(-1, 1, (30, 8)).astype(np.float32)
+    gates = {"input": rng.uniform(0, 1, (30, 8)), "candidate": rng.uniform(-1, 1, (30, 8))}
+    for draw in (
+        lambda step: state_heatmap(values, title="h", highlight_step=step),
+        lambda step: state_heatmap(values, title="h", highlight_step=step, max_cells=60),  # pooled
+        lambda step: gate_small_multiples(gates, highlight_step=step),
+        lambda step: unit_lines(values, [0, 1], highlight_step=step, title="lines"),
+    ):
+        moved = move_highlight(draw(0), 17, 30)
+        assert moved.layout.shapes == draw(17).layout.shapes
+        assert moved.layout.shapes != draw(0).layout.shapes

@@ -7,7 +7,7 @@ larger than `MAX_CELLS` are averaged to fit, with a visible note.
 from rnnviz.figures.pooling import MAX_CELLS, downsample, pool, pool_factors, pool_note
 from rnnviz.figures.states import bidirectional_heatmaps, gate_small_multiples, state_heatmap
 from rnnviz.figures.steps import MAX_LINES, step_bars, unit_lines
-from rnnviz.figures.style import GATE, HIGHLIGHT, TANH, TEMPLATE, Scale, apply_theme, scale_for
+from rnnviz.figures.style import GATE, HIGHLIGHT, TANH, TEMPLATE, Scale, apply_theme, move_highlight, scale_for
 
 __all__ = [
     "GATE",
@@ -21,6 +21,7 @@ __all__ = [
     "bidirectional_heatmaps",
     "downsample",
     "gate_small_multiples",
+    "move_highlight",
     "pool",
     "pool_factors",
     "pool_note",

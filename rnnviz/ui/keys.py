@@ -28,6 +28,7 @@ STATES_DIRECTION = "states.direction"
 STATES_STEP = "states.step"
 STATES_PLAYING = "states.playing"
 STATES_UNITS = "states.units"
+STATES_FIGURES = "states.figures"  # (key, {name: figure dict}) drawn once per layer and row
 
 # Guide lesson pages.
 OUTPUTS_KIND = "outputs.kind"

@@ -40,29 +40,45 @@ def step_scrubber(steps: int, labels: tuple[str, ...]) -> int:
     return chosen
 
 
+def _base_figures(layer: LayerTrace, values: dict[str, np.ndarray], labels: tuple[str, ...], row: int,
+                  ranges: dict[str, str], direction_name: str) -> dict[str, dict]:
+    """The heatmaps drawn once (highlight on step 0) and kept for this session, so moving the
+    scrubber only moves the highlight: drawing them again costs ten times more."""
+    key = (id(layer), layer.name, row, direction_name, tuple(ranges.items()), labels)
+    cached = st.session_state.get(keys.STATES_FIGURES)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    drawn = {}
+    if layer.backward is not None:
+        drawn["h"] = figures.bidirectional_heatmaps(layer.forward.h[row], layer.backward.h[row], labels=labels,
+                                                    highlight_step=0, quantity=ranges["hidden"],
+                                                    title="Hidden state h, both directions")
+    else:
+        drawn["h"] = figures.state_heatmap(values["hidden"], title="Hidden state h", labels=labels,
+                                           quantity=ranges["hidden"], highlight_step=0)
+    if "cell" in values:
+        drawn["c"] = figures.state_heatmap(values["cell"], title=f"Cell state c ({direction_name})", labels=labels,
+                                           quantity="free", highlight_step=0)
+    gates = {g: values[g] for g in explain.GATES[layer.inner_kind]}
+    if gates:
+        drawn["gates"] = figures.gate_small_multiples(gates, labels=labels, highlight_step=0,
+                                                      quantities={g: ranges[g] for g in gates},
+                                                      title=f"Gates ({direction_name})")
+    drawn = {name: fig.to_dict() for name, fig in drawn.items()}
+    st.session_state[keys.STATES_FIGURES] = (key, drawn)
+    return drawn
+
+
 def layer_view(layer: LayerTrace, labels: tuple[str, ...], row: int, activation: str,
                recurrent_activation: str, direction_name: str) -> None:
     """Everything the States page draws for one layer at the scrubber's step."""
-    kind = layer.inner_kind
-    ranges = _ranges(kind, activation, recurrent_activation)
+    ranges = _ranges(layer.inner_kind, activation, recurrent_activation)
     direction = layer.backward if direction_name == "backward" else layer.forward
     values = _row(direction, row)
-    step = step_scrubber(layer.input_steps, labels)
-    if layer.backward is not None:
-        st.plotly_chart(figures.bidirectional_heatmaps(layer.forward.h[row], layer.backward.h[row], labels=labels,
-                                                       highlight_step=step, quantity=ranges["hidden"],
-                                                       title="Hidden state h, both directions"), key="bi_h")
-    else:
-        st.plotly_chart(figures.state_heatmap(values["hidden"], title="Hidden state h", labels=labels,
-                                              quantity=ranges["hidden"], highlight_step=step), key="h")
-    if "cell" in values:
-        st.plotly_chart(figures.state_heatmap(values["cell"], title=f"Cell state c ({direction_name})", labels=labels,
-                                              quantity="free", highlight_step=step), key="c")
-    gates = {g: values[g] for g in explain.GATES[kind]}
-    if gates:
-        st.plotly_chart(figures.gate_small_multiples(gates, labels=labels, highlight_step=step,
-                                                     quantities={g: ranges[g] for g in gates},
-                                                     title=f"Gates ({direction_name})"), key="gates")
+    steps = layer.input_steps
+    step = step_scrubber(steps, labels)
+    for name, base in _base_figures(layer, values, labels, row, ranges, direction_name).items():
+        st.plotly_chart(figures.move_highlight(base, step, steps), key=name)
     left, right = st.columns(2)
     with left:
         label = labels[step] if step < len(labels) else str(step)
