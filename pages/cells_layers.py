@@ -35,7 +35,8 @@ lesson_intro(
 c1, c2 = st.columns(2)
 kind = c1.selectbox("Layer", ["LSTM", "GRU", "SimpleRNN"], key=keys.CELLS_KIND)
 units = int(c2.number_input("units", 1, 512, GUIDE_SIZES["units"], key=keys.CELLS_UNITS))
-s1, s2, s3, s4, s5, s6 = st.columns(6)
+s1, s2, s3 = st.columns(3)
+s4, s5, s6 = st.columns(3)
 settings = CellSettings(
     activation=s1.selectbox("activation", ACTIVATIONS, key=keys.CELLS_ACTIVATION),
     recurrent_activation=s2.selectbox("recurrent_activation", ACTIVATIONS, index=ACTIVATIONS.index("sigmoid"),

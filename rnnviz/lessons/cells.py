@@ -255,7 +255,7 @@ def time_cell_and_layer(
 
 
 class MinimalRNNCell(keras.layers.Layer):
-    """A custom cell: h_t = tanh(x_t W + h_{t-1} U). One state, no bias, two weight matrices."""
+    """A custom cell: h_t = tanh(x_t W + h_{t-1} U). One state, two weights, no bias."""
 
     def __init__(self, units, seed=0, **kwargs):
         super().__init__(**kwargs)

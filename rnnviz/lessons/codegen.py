@@ -30,7 +30,8 @@ def _args(*positional: object, **keywords: object) -> str:
 
 def _inputs(shape: tuple[int, ...], seed: int) -> str:
     return (f"seed = {seed}\n"
-            f"x = np.random.default_rng(seed).random({shape!r}, dtype=np.float32)  # (batch, timesteps, features)\n")
+            "# Random input of shape (batch, timesteps, features):\n"
+            f"x = np.random.default_rng(seed).random({shape!r}, dtype=np.float32)\n")
 
 
 def outputs_code(kind: str, units: int, *, return_sequences: bool, return_state: bool, batch: int,
@@ -48,7 +49,8 @@ def outputs_code(kind: str, units: int, *, return_sequences: bool, return_state:
         + f"init = {_init()}\n\n"
         f"inputs = keras.Input(shape=({timesteps}, {features}))\n"
         f"layer = keras.layers.{kind}({flags}, **init)\n"
-        "model = keras.Model(inputs, layer(inputs))  # return_state needs the functional API, not Sequential\n"
+        "# return_state needs the functional API, not Sequential:\n"
+        "model = keras.Model(inputs, layer(inputs))\n"
         f"{unpack} = model.predict_on_batch(x)\n" + prints + "\n"
         "# The same weights with both switches on: the last step of the sequence is the final h.\n"
         f"twin = keras.layers.{kind}({_args(units, return_sequences=True, return_state=True)}, **init)\n"
@@ -80,22 +82,27 @@ def seq2seq_code(*, change: str, noise: float, batch: int, encoder_steps: int, d
         f"decoder_tokens = rng.integers(1, 2000, ({batch}, {decoder_steps})).astype(np.int32)\n\n"
         "# The guide's model; seeds 0..6 fix the weights as rnnviz's preset does.\n"
         "uniform = lambda s: keras.initializers.RandomUniform(-0.05, 0.05, seed=s)\n"
-        "lstm_init = lambda s: dict(kernel_initializer=keras.initializers.GlorotUniform(seed=s),\n"
-        "                           recurrent_initializer=keras.initializers.Orthogonal(seed=s + 1))\n"
+        "glorot, orthogonal = keras.initializers.GlorotUniform, keras.initializers.Orthogonal\n"
+        "lstm_init = lambda s: dict(kernel_initializer=glorot(seed=s),\n"
+        "                           recurrent_initializer=orthogonal(seed=s + 1))\n"
         "encoder_input = layers.Input(shape=(None,), dtype='int32')\n"
-        "encoder_embedded = layers.Embedding(1000, 64, embeddings_initializer=uniform(0))(encoder_input)\n"
+        "encoder_embedding = layers.Embedding(1000, 64, embeddings_initializer=uniform(0))\n"
+        "encoder_embedded = encoder_embedding(encoder_input)\n"
         "# Return states in addition to output\n"
-        "output, state_h, state_c = layers.LSTM(64, return_state=True, name='encoder', **lstm_init(1))(encoder_embedded)\n"
+        "encoder = layers.LSTM(64, return_state=True, name='encoder', **lstm_init(1))\n"
+        "output, state_h, state_c = encoder(encoder_embedded)\n"
         "decoder_input = layers.Input(shape=(None,), dtype='int32')\n"
         "decoder_embedding = layers.Embedding(2000, 64, embeddings_initializer=uniform(3))\n"
         "decoder = layers.LSTM(64, name='decoder', **lstm_init(4))\n"
         "# Pass the 2 states to a new LSTM layer, as initial state\n"
-        "decoder_output = decoder(decoder_embedding(decoder_input), initial_state=[state_h, state_c])\n"
-        "dense = layers.Dense(10, activation='softmax', kernel_initializer=keras.initializers.GlorotUniform(seed=6))\n"
+        "decoder_output = decoder(decoder_embedding(decoder_input),\n"
+        "                         initial_state=[state_h, state_c])\n"
+        "dense = layers.Dense(10, activation='softmax', kernel_initializer=glorot(seed=6))\n"
         "model = keras.Model([encoder_input, decoder_input], dense(decoder_output))\n"
         "print(model.count_params())  # 258698\n\n"
         "# What the encoder hands over, as numbers, and a changed copy:\n"
-        "state_h, state_c = keras.Model(encoder_input, [state_h, state_c]).predict_on_batch(encoder_tokens)\n"
+        "handed = keras.Model(encoder_input, [state_h, state_c])\n"
+        "state_h, state_c = handed.predict_on_batch(encoder_tokens)\n"
         + change_lines + "\n"
         "def decoder_states(h, c):\n"
         "    \"\"\"Step the decoder's own cell from (h, c); h and c at every step.\"\"\"\n"
@@ -108,9 +115,11 @@ def seq2seq_code(*, change: str, noise: float, batch: int, encoder_steps: int, d
         "    return np.stack(hs, axis=1), np.stack(cs, axis=1)\n\n"
         "unchanged_h, unchanged_c = decoder_states(state_h, state_c)\n"
         "changed_h_steps, changed_c_steps = decoder_states(changed_h, changed_c)\n"
-        "print(np.abs(changed_h_steps - unchanged_h).max(axis=(0, 2)))  # how far apart, step by step\n"
+        "# How far apart the two runs are, step by step:\n"
+        "print(np.abs(changed_h_steps - unchanged_h).max(axis=(0, 2)))\n"
         "# The model's own output is Dense on the unchanged decoder's last h:\n"
-        "print(np.abs(model.predict_on_batch([encoder_tokens, decoder_tokens]) - dense(unchanged_h[:, -1])).max())\n"
+        "keras_output = model.predict_on_batch([encoder_tokens, decoder_tokens])\n"
+        "print(np.abs(keras_output - dense(unchanged_h[:, -1])).max())  # 0\n"
     )
 
 
@@ -122,17 +131,20 @@ def stateful_code(setup: StatefulSetup) -> str:
         HEADER + "\n" + _inputs((s.batch, s.length, s.features), s.seed)
         + f"init = {_init()}\n"
         f"starts = range(0, {s.length}, {s.chunk})  # chunks of {s.chunk} steps\n\n"
-        "# Stateful: a fixed batch size (sample i of each batch continues sample i of the one before).\n"
+        "# Stateful needs a fixed batch size: sample i of each batch continues sample i\n"
+        "# of the batch before.\n"
         f"inputs = keras.Input(batch_shape=({s.batch}, None, {s.features}))\n"
         f"stateful_layer = {layer}({_args(s.units, stateful=True, return_sequences=True)}, **init)\n"
         "model = keras.Model(inputs, stateful_layer(inputs))\n"
-        f"stateful = np.concatenate([model.predict_on_batch(x[:, t:t + {s.chunk}]) for t in starts], axis=1)\n\n"
+        f"chunks = [model.predict_on_batch(x[:, t:t + {s.chunk}]) for t in starts]\n"
+        "stateful = np.concatenate(chunks, axis=1)\n\n"
         "# The same weights, not stateful: the whole sequence at once, and each chunk from zeros.\n"
         f"any_batch = keras.Input(shape=(None, {s.features}))\n"
         f"plain_layer = {layer}({_args(s.units, return_sequences=True)}, **init)\n"
         "plain = keras.Model(any_batch, plain_layer(any_batch))\n"
         "whole = plain.predict_on_batch(x)\n"
-        f"restarted = np.concatenate([plain.predict_on_batch(x[:, t:t + {s.chunk}]) for t in starts], axis=1)\n"
+        f"restarted = [plain.predict_on_batch(x[:, t:t + {s.chunk}]) for t in starts]\n"
+        "restarted = np.concatenate(restarted, axis=1)\n"
         "print(np.abs(stateful - whole).max())  # 0: the chunks carry the state across\n"
         "print(np.abs(restarted - whole).max())  # large: each chunk started from zeros\n\n"
         "stateful_layer.reset_state()  # back to zeros (Keras 3; Model has no reset_state)\n"
@@ -150,15 +162,20 @@ def bidirectional_code(lesson: BidirectionalLesson, *, batch: int, timesteps: in
         + "init = lambda s: dict(kernel_initializer=keras.initializers.GlorotUniform(seed=s),\n"
         "                      recurrent_initializer=keras.initializers.Orthogonal(seed=s + 1))\n\n"
         f"inputs = keras.Input(shape=({timesteps}, {features}))\n"
-        "# A backward layer of its own: the copy Bidirectional makes would get the same seeded weights.\n"
+        "# A backward layer of its own: the copy Bidirectional would make of `forward`\n"
+        "# would get the same seeded weights.\n"
         f"forward = keras.layers.{kind}({_args(units, return_sequences=True)}, **init(seed))\n"
-        f"backward = keras.layers.{kind}({_args(units, return_sequences=True, go_backwards=True)}, **init(seed + 2))\n"
-        f"bidi = keras.layers.Bidirectional(forward, backward_layer=backward, merge_mode={lesson.merge_mode!r})\n"
+        f"backward = keras.layers.{kind}({_args(units, return_sequences=True, go_backwards=True)},\n"
+        "                              **init(seed + 2))\n"
+        "bidi = keras.layers.Bidirectional(forward, backward_layer=backward,\n"
+        f"                                  merge_mode={lesson.merge_mode!r})\n"
         "model = keras.Model(inputs, bidi(inputs))\n"
         f"{unpack} = model.predict_on_batch(x)\n" + prints
         + f"print(bidi.count_params())  # {lesson.params}\n\n"
         "# The backward half is a forward layer with its weights, run on the reversed input:\n"
-        "backward_half = keras.Model(inputs, bidi.backward_layer(inputs)).predict_on_batch(x)[:, ::-1]\n"
+        "backward_model = keras.Model(inputs, bidi.backward_layer(inputs))\n"
+        "# Turned back onto the input's time axis, as Bidirectional does:\n"
+        "backward_half = backward_model.predict_on_batch(x)[:, ::-1]\n"
         f"one_way = keras.layers.{kind}({_args(units, return_sequences=True)})\n"
         "one_way_model = keras.Model(inputs, one_way(inputs))\n"
         "one_way.set_weights(bidi.backward_layer.get_weights())\n"
@@ -174,7 +191,8 @@ GUIDE_BIDIRECTIONAL_CODE = (
     "model.add(layers.Bidirectional(layers.LSTM(64, return_sequences=True)))\n"
     "model.add(layers.Bidirectional(layers.LSTM(32)))\n"
     "model.add(layers.Dense(10))\n"
-    "model.summary()  # 38,400 and 41,216 parameters in the two Bidirectional layers; 80,266 in all\n"
+    "# The two Bidirectional layers have 38,400 and 41,216 parameters; 80,266 in all.\n"
+    "model.summary()\n"
 )
 
 
@@ -185,18 +203,22 @@ def cells_code(kind: str, units: int, *, settings: CellSettings, batch: int, tim
                if getattr(settings, f.name) != f.default}
     cell_args = {k: v for k, v in settings.cell_args(kind).items() if k in changed}
     rnn_args = {"return_sequences": True, **({"unroll": True} if settings.unroll else {})}
-    extra = ", ".join(f"{k}={v!r}" for k, v in cell_args.items())
-    extra = f", {extra}" if extra else ""
+    lines = "".join(f"    {k}={v!r},\n" for k, v in cell_args.items())
+    settings_line = f"settings = dict(\n{lines})\n" if cell_args else "settings = {}  # Keras's defaults\n"
     return (
         HEADER + "\n" + _inputs((batch, timesteps, features), seed)
-        + f"init = {_init()}\n\n"
+        + f"init = {_init()}\n" + settings_line + "\n"
         f"inputs = keras.Input(shape=({timesteps}, {features}))\n"
-        f"layer = keras.layers.{kind}({_args(units, **rnn_args)}{extra}, **init)  # may run cuDNN on a GPU\n"
-        f"wrapped = keras.layers.RNN(keras.layers.{kind}Cell({units}{extra}, **init), {_args(**rnn_args)})  # never cuDNN\n"
+        "# The built-in layer: may run cuDNN on a GPU.\n"
+        f"layer = keras.layers.{kind}({_args(units, **rnn_args)}, **settings, **init)\n"
+        "# The same cell in the generic RNN loop: never cuDNN.\n"
+        f"cell = keras.layers.{kind}Cell({units}, **settings, **init)\n"
+        f"wrapped = keras.layers.RNN(cell, {_args(**rnn_args)})\n"
         "layer_model = keras.Model(inputs, layer(inputs))\n"
         "cell_model = keras.Model(inputs, wrapped(inputs))\n"
         "wrapped.set_weights(layer.get_weights())\n"
-        "print(np.abs(layer_model.predict_on_batch(x) - cell_model.predict_on_batch(x)).max())  # 0: the same maths\n"
+        "difference = layer_model.predict_on_batch(x) - cell_model.predict_on_batch(x)\n"
+        "print(np.abs(difference).max())  # 0: the same maths\n"
     )
 
 
