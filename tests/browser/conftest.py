@@ -20,10 +20,12 @@ from streamlit_app import CHROMIUM, CHROMIUM_ARGS, ROOT, AppPage, new_context, s
 HERE = Path(__file__).resolve().parent
 BASELINES = HERE / "baselines"
 ACTUAL = HERE / "screenshots-actual"  # git-ignored: what the last failing run saw
-# Regions that differ between machines, painted over in every screenshot: the device line names
-# the accelerator and the TensorFlow / Keras versions.
+# Regions that differ between machines or runs, painted over in every screenshot: the device line
+# (it names the accelerator and the TensorFlow / Keras versions) and any text showing the test
+# server's address (its port is new every session), such as a lesson's shareable link.
 DEVICE_LINE = "[data-testid=stSidebar] [data-testid=stCaptionContainer]:has-text('TensorFlow')"
-DEFAULT_MASK = (DEVICE_LINE,)
+SERVER_ADDRESS = r"text=/https?:\/\/127\.0\.0\.1:\d+/"
+DEFAULT_MASK = (DEVICE_LINE, SERVER_ADDRESS)
 
 
 def _in_ci() -> bool:

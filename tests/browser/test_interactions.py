@@ -7,7 +7,8 @@ from streamlit_app import app_pages
 
 pytestmark = pytest.mark.browser
 
-BUILD = next(p for p in app_pages() if p.url_path == "build")
+PAGES = app_pages()
+BUILD = next(p for p in PAGES if p.url_path == "build")
 
 # Total parameters, counted by hand (an LSTM has 4 * (units * (inputs + units) + units)):
 #   guide-lstm:            Embedding 1000*64 = 64,000; LSTM(128) on 64 = 98,816; Dense 128*10+10 = 1,290
@@ -79,9 +80,35 @@ def test_an_invalid_edit_shows_why_and_keeps_the_last_good_model(app):
     assert app.metric("Total params") == "183,754"
 
 
-@pytest.mark.parametrize("page", app_pages(), ids=lambda p: p.url_path)
-def test_no_console_errors(app, page):
+def _suffix_clash(page) -> bool:
+    """Streamlit 1.67's st.context.url cuts the first page url_path (in navigation order) that ends the
+    URL: for /outputs-and-states it cuts "states" and answers .../outputs-and-/outputs-and-states."""
+    earlier = PAGES[:PAGES.index(page)]
+    return any(o.url_path and not o.default and page.url_path.endswith(o.url_path) for o in earlier)
+
+
+def lesson_links(app) -> list[str]:
+    """The addresses the page's "Link to this lesson" captions show."""
+    return (app.page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer")
+            .filter(has_text="Link to this lesson").locator("code").all_inner_texts())
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.url_path)
+def test_every_page_opens_cleanly(app, page):
+    """No console error, no exception, no "page not found"; a lesson link names its own page."""
     app.open(page.path, preset=DEFAULT_PRESET)
+    assert not app.console_errors, app.console_errors
     assert not app.exceptions()
     assert app.page.get_by_role("dialog").count() == 0, app.page.get_by_role("dialog").all_inner_texts()
-    assert not app.console_errors, app.console_errors
+    if not _suffix_clash(page):  # those: test_a_lesson_link_with_a_clashing_path
+        for link in lesson_links(app):  # pages without a lesson link pass
+            assert link.rstrip("/") == f"{app.base_url}{page.path}".rstrip("/")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "app bug: the lesson link comes from st.context.url, which Streamlit 1.67 gets wrong when an earlier "
+    "page's url_path ends this one's; build the link from the page's own url_path, or rename a path"))
+@pytest.mark.parametrize("page", [p for p in PAGES if _suffix_clash(p)], ids=lambda p: p.url_path)
+def test_a_lesson_link_with_a_clashing_path(app, page):
+    app.open(page.path, preset=DEFAULT_PRESET)
+    assert lesson_links(app) == [f"{app.base_url}{page.path}"]
