@@ -62,9 +62,10 @@ def server_log(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_url(browser, server_log):
-    """Base URL of one `streamlit run app.py` for the whole session, stopped (port freed) at the end."""
-    with streamlit_server(server_log) as url:
+def server(browser, server_log):
+    """One `streamlit run app.py` for the whole session, stopped (port freed) at the end."""
+    with streamlit_server(server_log) as running:
+        url = running.url
         # A first visit pays for importing TensorFlow and the first build, so no test's own
         # timing depends on running first (test_first_visit covers a first visit on its own).
         context = new_context(browser)
@@ -74,16 +75,20 @@ def app_url(browser, server_log):
             raise RuntimeError(f"the app did not finish its first run: {error}\n{tail(server_log)}") from error
         finally:
             context.close()
-        yield url
+        yield running
 
 
 @pytest.fixture
-def app(request, browser, app_url, server_log):
+def app(request, browser, server, server_log):
     """A fresh browser context and tab on the app. Fails the test if the console shows an error."""
     if request.node.get_closest_marker("browser") is None:
         pytest.fail("a test that drives the browser must be marked @pytest.mark.browser", pytrace=False)
+    try:
+        server.check_alive()
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
     context = new_context(browser)
-    page = AppPage(context.new_page(), app_url)
+    page = AppPage(context.new_page(), server.url)
     try:
         yield page
     finally:

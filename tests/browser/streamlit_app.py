@@ -176,10 +176,24 @@ def port_is_free(port: int) -> bool:
             return False
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running `streamlit run app.py`."""
+
+    url: str  # e.g. http://127.0.0.1:PORT, no trailing slash
+    process: subprocess.Popen
+    log: Path
+
+    def check_alive(self) -> None:
+        """Raise with the end of its log if the server has exited."""
+        if self.process.poll() is not None:
+            raise RuntimeError(f"the streamlit server exited with {self.process.returncode}:\n{tail(self.log)}")
+
+
 @contextlib.contextmanager
-def streamlit_server(log_path: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free port; yields its base URL. Stops the whole process group after,
-    whatever happened, and checks that the port is free again."""
+def streamlit_server(log_path: Path) -> Iterator[Server]:
+    """`streamlit run app.py` on a free port. Stops the whole process group after, whatever happened,
+    and checks that the port is free again."""
     port = free_port()
     env = dict(os.environ, PYTHONHASHSEED="0", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -192,7 +206,7 @@ def streamlit_server(log_path: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for_health(process, url, log_path)
-        yield url
+        yield Server(url, process, log_path)
     finally:
         stop()
         atexit.unregister(stop)

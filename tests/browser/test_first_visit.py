@@ -19,7 +19,8 @@ PRESET = "guide-gru-simplernn"
 
 def test_first_visit_by_a_page_link_shows_that_page_with_the_sidebar(browser, tmp_path):
     log = tmp_path / "server.log"
-    with streamlit_server(log) as url:
+    with streamlit_server(log) as server:
+        url = server.url
         context = new_context(browser)
         try:
             app = AppPage(context.new_page(), url).open(TARGET.path, preset=PRESET)
