@@ -67,11 +67,11 @@ with left:
         st.markdown("Two tensors: the forward half and the backward half, exactly the two rows above.")
     else:
         st.plotly_chart(state_heatmap(result.merged[0][sample], quantity="free",
-                                      title=f"Merged output ({MODE_WORDS[mode]}), sample {sample}"),
+                                      title=f"{mode}: merged output, sample {sample}"),
                         key="bidi.fig.merged")
 with right:
     table = merge_shapes(int(units), SIZE["timesteps"], SIZE["features"])
-    st.dataframe([{"merge_mode": ("→ " if str(mode) == m else "") + m, "what it does": MODE_WORDS[m],
+    st.dataframe([{"merge_mode": ("→ " if str(mode) == m else "") + m,
                    "Keras shape": ", ".join(shape_text(s) for s in table[m])} for m in table],
                  hide_index=True, width="stretch")
     st.metric(f"Parameters of Bidirectional({kind}({units}))", f"{result.params:,}",

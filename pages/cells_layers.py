@@ -75,7 +75,7 @@ for column, name, output, (here, reasons) in (
             gpu, gpu_reasons = result.layer_kernel_on_gpu
             st.markdown("On a GPU: **cuDNN**." if gpu == "cudnn" else
                         "On a GPU: **still the generic loop**, because:\n" + "\n".join(f"- {r}" for r in gpu_reasons))
-        st.plotly_chart(state_heatmap(output[0], title=f"{name}: output at every step, sample 0",
+        st.plotly_chart(state_heatmap(output[0], title="output at every step, sample 0",
                                       quantity="tanh" if settings.activation == "tanh" else "free"),
                         key=f"cells.fig.{'layer' if name == layer_name else 'cell'}")
 

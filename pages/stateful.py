@@ -104,27 +104,26 @@ st.plotly_chart(boundary_lines(
 
 # --- All chunks, three ways -------------------------------------------------------------------
 st.subheader("Every chunk, three ways")
-left, right = st.columns([3, 1], gap="large")
-with left:
-    st.plotly_chart(boundary_lines(
-        {"stateless: each chunk from zeros": result.stateless[0, :, unit],
-         "stateful: chunk after chunk": result.stateful[0, :, unit],
-         "whole sequence at once": result.whole[0, :, unit]},
-        title=f"Unit {unit} of h, sample 0, with a dashed line where each batch starts",
-        y_title="h", boundaries=starts, dashed=["whole sequence at once"], height=420,
-    ), key="stateful.fig.three")
-    st.plotly_chart(boundary_lines(
-        {"stateless": result.distance_stateless, "stateful": result.distance_stateful},
-        title="Distance from the whole-sequence run, at each step", y_title="largest |difference|",
-        boundaries=starts, height=340,
-    ), key="stateful.fig.distance")
-with right:
+m1, m2, m3 = st.columns([1, 1, 2])
+with m1:
     difference("stateful − whole", result.max_difference,
                help="The largest |difference| of h over every sample, step and unit.")
-    st.metric("stateless − whole", f"{result.stateless_difference:.3f}",
-              help="The largest |difference| of h: each stateless chunk restarts from zeros.")
-    st.caption("Largest |difference| of h over every sample, step and unit. The stateless run jumps at every boundary, where it forgets, and then slowly comes back "
-               "towards the whole-sequence run.")
+m2.metric("stateless − whole", f"{result.stateless_difference:.3f}",
+          help="The largest |difference| of h over every sample, step and unit: each stateless chunk restarts "
+               "from zeros.")
+m3.caption("Fed chunk after chunk, the stateful layer gives exactly the whole-sequence run. The stateless run "
+           "jumps at every boundary, where it forgets, and then slowly comes back towards it.")
+st.plotly_chart(boundary_lines(
+    {"stateless chunks": result.stateless[0, :, unit], "stateful chunks": result.stateful[0, :, unit],
+     "whole sequence": result.whole[0, :, unit]},
+    title=f"Unit {unit} of h, sample 0; a dashed line where each batch starts",
+    y_title="h", boundaries=starts, dashed=["whole sequence"], height=420,
+), key="stateful.fig.three")
+st.plotly_chart(boundary_lines(
+    {"stateless": result.distance_stateless, "stateful": result.distance_stateful},
+    title="Distance from the whole-sequence run, at each step", y_title="largest |difference|",
+    boundaries=starts, height=340,
+), key="stateful.fig.distance")
 
 st.subheader("Sample i continues sample i")
 st.plotly_chart(continuation_diagram(setup.batch, setup.bounds), key="stateful.fig.diagram")
