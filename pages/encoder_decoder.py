@@ -42,7 +42,8 @@ m2.metric("Decoder LSTM params", f"{result.params['decoder']:,}")
 m3.metric("Total params", f"{result.total_params:,}")
 st.markdown("The encoder, `LSTM(64, return_state=True)`, returns three tensors, `output, state_h, state_c`: "
             + ", ".join(f"`{shape_text(s)}`" for s in result.encoder_returned_shapes)
-            + ". The decoder starts from the last two.")
+            + ". The decoder starts from the last two. Per layer, as the guide's `model.summary()` counts: "
+            + ", ".join(f"{name} **{count:,}**" for name, count in result.params.items()) + ".")
 
 label = "unchanged" if change == "keep" else change + (f" (σ = {result.noise:g})" if change == "add noise" else "")
 tab_h, tab_c = st.tabs(["hidden state h", "cell state c"])

@@ -87,6 +87,8 @@ def test_encoder_decoder_change_moves_the_decoder_and_keep_does_not():
     at = open_page("pages/encoder_decoder.py")
     assert metric(at, "Total params") == "258,698"
     assert any("`(None, 64)`, `(None, 64)`, `(None, 64)`" in m.value for m in at.markdown)
+    assert any("embedding **64,000**, embedding_1 **128,000**, encoder **33,024**, decoder **33,024**, dense **650**"
+               in m.value for m in at.markdown)
     gap = figure(at, "How far the changed run")
     assert max(_values(gap["data"][1]["y"])) > 0.01  # zero c: the decoder's c differs
     at.selectbox(key="seq2seq.change").set_value("keep")
