@@ -41,7 +41,11 @@ def lesson(kind, units, sequences, state, size):
     return run_outputs(kind, units, return_sequences=sequences, return_state=state, **size)
 
 
-result = lesson(kind, int(units), sequences, state, size)
+try:
+    result = lesson(kind, int(units), sequences, state, size)
+except ValueError as err:  # sizes beyond rnnviz's limits
+    st.error(str(err), icon=":material/block:")
+    st.stop()
 call = f"{kind}({units}" + (", return_sequences=True" if sequences else "") + (", return_state=True" if state else "") + ")"
 shapes = [t.shape for t in result.returned]
 st.subheader(f"`{call}` returns {len(shapes)} tensor{'s' if len(shapes) > 1 else ''}")

@@ -65,6 +65,7 @@ def test_results_are_read_only():
     (dict(units=0), "units must be from 1"),
     (dict(timesteps=5000), "timesteps must be from 1 to 2000"),
     (dict(batch=2.5), "batch must be a whole number"),
+    (dict(batch=256, timesteps=2000, features=1024), "= 524,288,000 values, more than the limit"),
 ])
 def test_bad_arguments_name_the_problem(args, message):
     with pytest.raises(ValueError, match=message):

@@ -83,6 +83,15 @@ def test_outputs_toggles_change_the_returned_shapes():
     assert metric(at, "max |sequence[:, -1] − h|, LSTM(128)") == "0"
 
 
+def test_outputs_sizes_beyond_the_limits_say_so():
+    at = open_page("pages/outputs_states.py")
+    at.number_input(key="outputs.batch").set_value(256)
+    at.number_input(key="outputs.timesteps").set_value(2000)
+    at.number_input(key="outputs.features").set_value(1024)
+    run(at)
+    assert "more than the limit" in at.error[0].value
+
+
 def test_encoder_decoder_change_moves_the_decoder_and_keep_does_not():
     at = open_page("pages/encoder_decoder.py")
     assert metric(at, "Total params") == "258,698"

@@ -7,6 +7,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from rnnviz.inputs import MAX_INPUT_VALUES
 from rnnviz.limits import MAX_BATCH, MAX_FEATURES, MAX_TIMESTEPS, MAX_UNITS
 
 KINDS = ("SimpleRNN", "GRU", "LSTM")
@@ -33,11 +34,21 @@ def check_kind(kind: Any) -> str:
 
 
 def check_shape(batch: int, timesteps: int, features: int, units: int) -> None:
-    """Check the sizes of one lesson run against rnnviz's limits."""
+    """Check the sizes of one lesson run against rnnviz's limits, each alone and together.
+
+    The input (batch x timesteps x features) and every output sequence (batch x timesteps x units)
+    must each hold at most MAX_INPUT_VALUES numbers (128 MiB of float32).
+    """
     check_int("batch", batch, 1, MAX_BATCH)
     check_int("timesteps", timesteps, 1, MAX_TIMESTEPS)
     check_int("features", features, 1, MAX_FEATURES)
     check_int("units", units, 1, MAX_UNITS)
+    widest = max(features, units)
+    if batch * timesteps * widest > MAX_INPUT_VALUES:
+        raise ValueError(
+            f"batch x timesteps x {'features' if features >= units else 'units'} = {batch} x {timesteps} x {widest} "
+            f"= {batch * timesteps * widest:,} values, more than the limit of {MAX_INPUT_VALUES:,}: lower one of them"
+        )
 
 
 def check_seed(seed: Any) -> int:
