@@ -24,7 +24,6 @@ from rnnviz.lessons.common import (
     check_seed,
     check_shape,
     frozen,
-    initializers,
     make_cell,
     make_layer,
     max_abs_diff,
@@ -317,5 +316,5 @@ def run_custom_cell(units: int = 8, *, batch: int = 2, timesteps: int = 20, feat
 
 __all__ = [
     "CUSTOM_EQUATIONS", "CellSettings", "CellVsLayerLesson", "CustomCellLesson", "MinimalRNNCell", "Timing",
-    "compare_cell_and_layer", "initializers", "kernel_choice", "run_custom_cell", "time_cell_and_layer",
+    "compare_cell_and_layer", "kernel_choice", "run_custom_cell", "time_cell_and_layer",
 ]
