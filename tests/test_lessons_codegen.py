@@ -19,7 +19,7 @@ def snippets():
     for change in CHANGES:
         yield f"seq2seq {change}", codegen.seq2seq_code(change=change, noise=1.25, batch=16, encoder_steps=200,
                                                         decoder_steps=200, seed=123)
-    yield "stateful", codegen.stateful_code(StatefulSetup(kind="GRU", units=1024, batch=256, length=2000, chunk=999))
+    yield "stateful", codegen.stateful_code(StatefulSetup(kind="GRU", units=1024, batch=16, length=2000, chunk=999))
     yield "cells", codegen.cells_code("GRU", 512, settings=EVERY_SETTING, batch=64, timesteps=28, features=28, seed=0)
     yield "custom", codegen.custom_cell_code(8, batch=2, timesteps=20, features=3, seed=0)
     yield "guide bidirectional", codegen.GUIDE_BIDIRECTIONAL_CODE
