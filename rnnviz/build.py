@@ -53,6 +53,31 @@ def _base_name(layer: LayerSpec) -> str:
     return layer.kind.lower()
 
 
+class _Initializers:
+    """Seeded initializers, one seed each, in Keras's style or the vivid one (see ModelSpec.weights)."""
+
+    def __init__(self, spec: ModelSpec):
+        self._seeds = itertools.count(spec.seed * 10_007)
+        self.vivid = spec.weights == "vivid"
+
+    def embeddings(self):
+        if self.vivid:
+            return keras.initializers.RandomNormal(0.0, 1.0, seed=next(self._seeds))
+        return keras.initializers.RandomUniform(-0.05, 0.05, seed=next(self._seeds))
+
+    def kernel(self):
+        scale = 6.0 if self.vivid else 1.0  # 1.0 is Glorot uniform, Keras's default
+        return keras.initializers.VarianceScaling(scale, "fan_avg", "uniform", seed=next(self._seeds))
+
+    def recurrent(self):
+        return keras.initializers.Orthogonal(gain=1.5 if self.vivid else 1.0, seed=next(self._seeds))
+
+    def bias(self):
+        if self.vivid:
+            return keras.initializers.RandomNormal(0.0, 0.5, seed=next(self._seeds))
+        return keras.initializers.Zeros()
+
+
 def build_model(spec: ModelSpec) -> keras.Model:
     """Build the model a spec describes.
 
@@ -66,7 +91,7 @@ def build_model(spec: ModelSpec) -> keras.Model:
         SpecError: (a ValueError) if the spec is not valid, naming each problem and its fix.
     """
     validate(spec)
-    seeds = itertools.count(spec.seed * 10_007)
+    init = _Initializers(spec)
     names = layer_names(spec)
     inputs = {i.name: _make_input(i) for i in spec.inputs}
     consumed = consumed_stacks(spec)
@@ -76,7 +101,7 @@ def build_model(spec: ModelSpec) -> keras.Model:
         tensor = inputs[stack.input]
         handed = final_states.get(stack.initial_state_from)
         for index, layer_spec in enumerate(stack.layers):
-            layer = _make_layer(layer_spec, names[(stack.name, index)], seeds)
+            layer = _make_layer(layer_spec, names[(stack.name, index)], init)
             if handed is not None and isinstance(layer_spec, RecurrentSpec):
                 tensor = layer(tensor, initial_state=handed)
                 handed = None
@@ -102,30 +127,28 @@ def _make_input(spec: InputSpec) -> keras.KerasTensor:
     return keras.Input(shape=shape, dtype=dtype, name=spec.name)
 
 
-def _make_layer(spec: LayerSpec, name: str, seeds) -> keras.layers.Layer:
+def _make_layer(spec: LayerSpec, name: str, init: _Initializers) -> keras.layers.Layer:
     if isinstance(spec, EmbeddingSpec):
-        return keras.layers.Embedding(
-            spec.input_dim, spec.output_dim, mask_zero=spec.mask_zero, name=name,
-            embeddings_initializer=keras.initializers.RandomUniform(-0.05, 0.05, seed=next(seeds)),
-        )
+        return keras.layers.Embedding(spec.input_dim, spec.output_dim, mask_zero=spec.mask_zero, name=name,
+                                      embeddings_initializer=init.embeddings())
     if isinstance(spec, DenseSpec):
-        return keras.layers.Dense(
-            spec.units, activation=spec.activation, name=name,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
-        )
+        return keras.layers.Dense(spec.units, activation=spec.activation, name=name,
+                                  kernel_initializer=init.kernel())
     if isinstance(spec, BidirectionalSpec):
-        forward = _make_recurrent(spec.layer, f"forward_{name}", seeds)
-        backward = _make_recurrent(spec.layer, f"backward_{name}", seeds, go_backwards=True)
+        forward = _make_recurrent(spec.layer, f"forward_{name}", init)
+        backward = _make_recurrent(spec.layer, f"backward_{name}", init, go_backwards=True)
         return keras.layers.Bidirectional(forward, backward_layer=backward, merge_mode=spec.merge_mode, name=name)
-    return _make_recurrent(spec, name, seeds)
+    return _make_recurrent(spec, name, init)
 
 
-def _make_recurrent(spec: RecurrentSpec, name: str, seeds, go_backwards: bool | None = None) -> keras.layers.Layer:
+def _make_recurrent(spec: RecurrentSpec, name: str, init: _Initializers,
+                    go_backwards: bool | None = None) -> keras.layers.Layer:
     cell_args = {
         "units": spec.units,
         "activation": spec.activation,
-        "kernel_initializer": keras.initializers.GlorotUniform(seed=next(seeds)),
-        "recurrent_initializer": keras.initializers.Orthogonal(seed=next(seeds)),
+        "kernel_initializer": init.kernel(),
+        "recurrent_initializer": init.recurrent(),
+        "bias_initializer": init.bias(),
     }
     if spec.cell_kind != "SimpleRNN":
         cell_args["recurrent_activation"] = spec.recurrent_activation

@@ -17,6 +17,9 @@ RECURRENT_KINDS = ("SimpleRNN", "GRU", "LSTM")
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear", "hard_sigmoid", "softsign", "elu", "softmax")
 INPUT_KINDS = ("tokens", "vectors")
+# How an untrained model's weights are drawn: Keras's own initializers, or larger random ones
+# whose states use their whole range, which makes a far clearer first picture.
+WEIGHT_STYLES = ("keras", "vivid")
 
 
 @dataclass(frozen=True)
@@ -118,12 +121,20 @@ class StackSpec:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A whole model: inputs, stacks, and the seed that fixes its initial weights."""
+    """A whole model: inputs, stacks, and how its initial weights are drawn.
+
+    Attributes:
+        seed: fixes the initial weights.
+        weights: "keras" (Keras's default initializers, as the guide builds them) or "vivid"
+            (larger random weights and biases, so an untrained model's states and gates spread
+            over their range instead of sitting near 0 and 0.5).
+    """
 
     inputs: tuple[InputSpec, ...] = (InputSpec(),)
     stacks: tuple[StackSpec, ...] = (StackSpec(),)
     seed: int = 0
     name: str = "model"
+    weights: str = "keras"
 
     def input_named(self, name: str) -> InputSpec | None:
         """The input called `name`, or None."""
@@ -138,6 +149,7 @@ class ModelSpec:
         return {
             "name": self.name,
             "seed": self.seed,
+            "weights": self.weights,
             "inputs": [dataclasses.asdict(i) for i in self.inputs],
             "stacks": [_stack_to_dict(s) for s in self.stacks],
         }
@@ -156,6 +168,7 @@ class ModelSpec:
                 inputs=tuple(_make(InputSpec, d) for d in data.get("inputs", [])),
                 stacks=tuple(_stack_from_dict(d) for d in data.get("stacks", [])),
                 seed=int(data.get("seed", 0)),
+                weights=str(data.get("weights", "keras")),
                 name=str(data.get("name", "model")),
             )
         except (TypeError, KeyError, AttributeError) as err:

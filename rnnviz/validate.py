@@ -13,6 +13,7 @@ from rnnviz.spec import (
     INPUT_KINDS,
     MERGE_MODES,
     RECURRENT_KINDS,
+    WEIGHT_STYLES,
     BidirectionalSpec,
     DenseSpec,
     EmbeddingSpec,
@@ -73,6 +74,8 @@ def validate(spec: ModelSpec) -> list[StackShapes]:
         SpecError: (a ValueError) listing every problem found, each naming the layer and the fix.
     """
     problems: list[str] = []
+    if spec.weights not in WEIGHT_STYLES:
+        problems.append(f"weights {spec.weights!r} is unknown; use 'keras' or 'vivid'")
     problems += _check_inputs(spec.inputs)
     problems += _check_stacks(spec)
     shapes = []

@@ -89,3 +89,24 @@ def test_build_refuses_an_invalid_spec_with_the_reason():
     spec = ModelSpec((InputSpec("x", "vectors", features=3),), (StackSpec("a", "x", (RecurrentSpec("LSTM", 2, stateful=True),)),))
     with pytest.raises(SpecError, match="fixed batch size"):
         build_model(spec)
+
+
+def test_vivid_weights_keep_the_shapes_and_spread_the_states():
+    from dataclasses import replace
+
+    from rnnviz.trace import trace
+
+    spec = get_preset("guide-lstm").spec
+    keras_model, vivid_model = build_model(spec), build_model(replace(spec, weights="vivid"))
+    assert vivid_model.count_params() == keras_model.count_params() == 164_106
+    ids = np.random.default_rng(0).integers(2, 1000, (4, 30))
+    calm, vivid = trace(keras_model, ids)["lstm"], trace(vivid_model, ids)["lstm"]
+    assert np.abs(calm.h).mean() < 0.05 < 0.2 < np.abs(vivid.h).mean()
+    assert vivid.gates["forget"].std() > 0.15 > 0.02 > calm.gates["forget"].std()
+
+
+def test_keras_weights_use_kerass_own_initial_biases():
+    model = build_model(get_preset("guide-lstm").spec)
+    bias = model.get_layer("lstm").cell.bias.numpy()
+    expected = np.concatenate([np.zeros(128), np.ones(128), np.zeros(256)])  # unit_forget_bias
+    np.testing.assert_array_equal(bias, expected)

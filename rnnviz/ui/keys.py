@@ -7,6 +7,7 @@ PRESET = "model.preset"  # preset name the model came from, or None
 EDITED = "model.edited"  # True once the user changed the preset's model
 MODELS = "model.built"  # {ModelSpec: keras.Model} built for this session only
 PRESET_PICKER = "sidebar.preset"  # the sidebar's preset selectbox
+WEIGHTS = "sidebar.weights"  # "vivid" or "keras": how presets draw their untrained weights
 SOURCE = "model.source"  # "preset" (a spec, maybe edited) or "upload"
 UPLOADED = "model.uploaded"  # UploadedModel opened by this session
 UPLOADER = "sidebar.uploader"  # the sidebar's file uploader

@@ -4,7 +4,7 @@ person's own uploaded `.keras` file. Everything here belongs to one session."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import keras
 import streamlit as st
@@ -39,9 +39,12 @@ class CurrentModel:
     spec: ModelSpec | None  # None for an uploaded model
 
 
+DEFAULT_WEIGHTS = "vivid"  # an untrained model with Keras's initializers shows states near 0 and gates near 0.5
+
+
 def load_preset(name: str) -> None:
     """Make preset `name` the current model (draft and last good) and put it in the URL."""
-    spec = get_preset(name).spec
+    spec = replace(get_preset(name).spec, weights=st.session_state.get(keys.WEIGHTS, DEFAULT_WEIGHTS))
     st.session_state[keys.DRAFT_SPEC] = spec
     st.session_state[keys.GOOD_SPEC] = spec
     st.session_state[keys.PRESET] = name
@@ -59,6 +62,7 @@ def sync_with_url() -> None:
         st.error(f"The link asks for preset **{wanted}**, which does not exist. "
                  f"Choose one of: {', '.join(preset_names())}. Showing **{DEFAULT_PRESET}** instead.")
         wanted = None
+    st.session_state.setdefault(keys.WEIGHTS, DEFAULT_WEIGHTS)
     if keys.GOOD_SPEC not in st.session_state:
         load_preset(wanted or DEFAULT_PRESET)
     elif wanted and wanted != st.session_state.get(keys.PRESET):
@@ -77,6 +81,13 @@ def model_picker() -> None:
         on_change=lambda: load_preset(st.session_state[keys.PRESET_PICKER]),
         help="A model from the Keras guide “Working with RNNs”. Edit it on the Build page.",
     )
+    st.sidebar.radio(
+        "Weights", ("vivid", "keras"), key=keys.WEIGHTS, horizontal=True, on_change=_change_weights,
+        format_func={"vivid": "vivid random", "keras": "Keras's initial"}.get,
+        help="The presets are untrained. Keras's own initial weights leave their states near 0 and their "
+             "gates near 0.5; vivid random weights are drawn larger so every quantity spreads over its range. "
+             "Shapes and parameter counts are the same.",
+    )
     uploaded = uploaded_model()
     if uploaded is not None:
         st.sidebar.caption(f":material/upload_file: Showing your model **{uploaded.filename}**. "
@@ -92,6 +103,12 @@ def model_picker() -> None:
                               "no code from the file runs, and Lambda layers are refused.")
         if st.session_state.get(keys.UPLOAD_ERROR):
             st.error(st.session_state[keys.UPLOAD_ERROR])
+
+
+def _change_weights() -> None:
+    weights = st.session_state[keys.WEIGHTS]
+    for key in (keys.DRAFT_SPEC, keys.GOOD_SPEC):
+        st.session_state[key] = replace(st.session_state[key], weights=weights)
 
 
 def _open_upload() -> None:
