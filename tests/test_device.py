@@ -28,4 +28,5 @@ def test_device_line_names_the_device_and_versions():
     info = device.device_info()
     assert info.tensorflow_version == tf.__version__
     assert "TensorFlow 2.21" in info.label and "Keras 3." in info.label
-    assert ("GPU" in info.label) == bool(info.gpus)
+    assert info.label.startswith("GPU: ") == bool(info.gpus)
+    assert info.label.startswith("CPU only") != bool(info.gpus)
