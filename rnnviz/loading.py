@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +48,16 @@ def load_model(path: str | os.PathLike) -> keras.Model:
     if size > MAX_MODEL_BYTES:
         raise ValueError(f"{path.name} is {size / 1024**2:.1f} MB; rnnviz opens models up to {MAX_MODEL_BYTES // 1024**2} MB")
     config = _read_config(path)
-    lambdas = _find_classes(config, "Lambda")
-    if lambdas:
-        raise ValueError(
-            f"{path.name} holds a Lambda layer ({', '.join(lambdas)}); rnnviz refuses Lambda layers because "
-            "they carry Python code that would run on loading. Replace it with a built-in layer and save again."
-        )
+    try:
+        lambdas = _find_classes(config, "Lambda")
+        if lambdas:
+            raise ValueError(
+                f"{path.name} holds a Lambda layer ({', '.join(lambdas)}); rnnviz refuses Lambda layers because "
+                "they carry Python code that would run on loading. Replace it with a built-in layer and save again."
+            )
+        _refuse_foreign_objects(config, path.name)
+    except RecursionError:
+        raise ValueError(f"{path.name} holds a config.json nested too deeply to be a Keras model") from None
     try:
         model = keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as err:  # Keras raises many types for a file it cannot rebuild
@@ -106,8 +111,85 @@ def _read_config(path: Path) -> Any:
             if "config.json" not in archive.namelist():
                 raise ValueError(f"{path.name} is a zip without config.json, so not a Keras archive")
             return json.loads(archive.read("config.json"))
-    except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ValueError(f"{path.name} is a damaged Keras archive: {err}") from None
+    except RecursionError:
+        raise ValueError(f"{path.name} holds a config.json nested too deeply to be a Keras model") from None
+    # A crafted zip can fail in many ways: bad headers, encryption, unknown compression, truncated data.
+    except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, RuntimeError, NotImplementedError,
+            zlib.error, EOFError, OSError) as err:
+        raise ValueError(f"{path.name} is a damaged Keras archive: {_first_line(err)}") from None
+
+
+def _refuse_foreign_objects(config: Any, filename: str) -> None:
+    """Refuse any object in the config that is not one of Keras's own, before Keras reads it.
+
+    Keras's safe mode refuses these too (keras >= 3.14), with messages that do not say what is wrong;
+    this check says it, and does not depend on Keras's checks alone. `compile_config` is skipped:
+    Keras discards it unread when loading with compile=False (a compiled model stores its loss there).
+    """
+    top = {k: v for k, v in config.items() if k != "compile_config"} if isinstance(config, dict) else config
+    for where, obj in _objects(top, "the model"):
+        class_name, module = obj.get("class_name"), obj.get("module")
+        inner = obj.get("config")
+        named = f"{module}.{inner if class_name == 'function' else class_name}"
+        if class_name == "__lambda__":
+            raise ValueError(
+                f"{filename} holds Python bytecode (a serialized function) in {where}; rnnviz never runs code "
+                "from a file. Use a built-in activation, initializer or layer instead and save again."
+            )
+        registered = obj.get("registered_name")
+        if isinstance(registered, str) and ">" in registered:
+            raise ValueError(
+                f"{filename} uses a custom object registered as '{registered}' in {where}; rnnviz opens only "
+                "models made of Keras's own layers and functions. Replace it with a built-in one and save again."
+            )
+        if module is None or (_is_keras_module(module) and class_name != "function"):
+            continue
+        if class_name == "function" and _is_keras_module(module):
+            area = module.split(".")[1] if "." in module else ""
+            if area in _MODELING_FUNCTION_MODULES and inner not in _LOOKUP_FUNCTIONS:
+                continue
+            raise ValueError(
+                f"{filename} names the Keras function '{named}' in {where}, which is not a modeling function "
+                "(an activation, loss, metric, initializer or op); rnnviz refuses it so that loading runs nothing else."
+            )
+        if module == "builtins" and class_name == "function" and _is_keras_builtin_function(inner):
+            continue  # how Keras writes a built-in function such as tanh passed as an object
+        raise ValueError(
+            f"{filename} names '{named}' in {where}, which is not part of Keras; rnnviz opens only models "
+            "made of Keras's own layers and functions, so nothing from another module is imported or run."
+        )
+
+
+def _is_keras_module(module: Any) -> bool:
+    return isinstance(module, str) and (module == "keras" or module.startswith("keras."))
+
+
+_MODELING_FUNCTION_MODULES = ("activations", "constraints", "initializers", "losses", "metrics", "ops", "optimizers",
+                              "random", "regularizers")  # keras.<these> may be named as functions in a config
+_LOOKUP_FUNCTIONS = ("get", "serialize", "deserialize")  # those modules' helpers, not modeling functions
+_KERAS_FUNCTION_MODULES = (keras.activations, keras.constraints, keras.initializers, keras.losses, keras.metrics,
+                           keras.optimizers, keras.regularizers)  # where Keras looks up a "builtins" function
+
+
+def _is_keras_builtin_function(name: Any) -> bool:
+    return (isinstance(name, str) and name.isidentifier() and not name.startswith("_")
+            and name not in _LOOKUP_FUNCTIONS and any(callable(getattr(m, name, None)) for m in _KERAS_FUNCTION_MODULES))
+
+
+def _objects(config: Any, where: str) -> Any:
+    """(where, dict) for every serialized object (a dict with a class_name) in a Keras config."""
+    if isinstance(config, dict):
+        if "class_name" in config:
+            inner = config.get("config")
+            name = inner.get("name") if isinstance(inner, dict) else None
+            if isinstance(name, str) and config.get("class_name") not in ("DTypePolicy", "__keras_tensor__"):
+                where = f"{config.get('class_name')} '{name}'"
+            yield where, config
+        for value in config.values():
+            yield from _objects(value, where)
+    elif isinstance(config, list):
+        for value in config:
+            yield from _objects(value, where)
 
 
 def _find_classes(config: Any, class_name: str) -> list[str]:
