@@ -13,10 +13,8 @@ from rnnviz.validate import validate
 
 def show_summary(summary: ModelSummary) -> None:
     """Totals and a per-layer table, a Bidirectional's halves indented under it."""
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Total params", f"{summary.total_params:,}")
-    c2.metric("Trainable", f"{summary.trainable_params:,}")
-    c3.metric("Non-trainable", f"{summary.non_trainable_params:,}")
+    st.metric("Total params", f"{summary.total_params:,}")
+    st.caption(f"Trainable {summary.trainable_params:,} · non-trainable {summary.non_trainable_params:,}")
     rows = [
         {
             "layer": ("    ↳ " if r.parent else "") + r.name,
@@ -26,7 +24,7 @@ def show_summary(summary: ModelSummary) -> None:
         }
         for r in summary.rows
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.table(rows)  # a plain table wraps long shapes instead of hiding columns
 
 
 def show_diagram(spec: ModelSpec) -> None:

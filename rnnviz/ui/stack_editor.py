@@ -65,7 +65,8 @@ def edit_spec(draft: ModelSpec) -> tuple[ModelSpec, StructuralEdit | None]:
 def _input_controls(inp: InputSpec, key: Key) -> InputSpec:
     with st.container(border=True):
         st.markdown(f"**Input `{inp.name}`**")
-        c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
+        c1, c2 = st.columns(2)
+        c3, c4 = st.columns(2)
         kind = c1.selectbox("gives", ("tokens", "vectors"), index=("tokens", "vectors").index(inp.kind),
                             key=key("kind"), help="Token ids (for an Embedding) or real-valued vectors.")
         features = None
@@ -107,7 +108,8 @@ def _layer_card(layer: LayerSpec, s: int, i: int, count: int, key: Key) -> tuple
 
 def _layer_controls(layer: LayerSpec, key: Key) -> LayerSpec:
     if isinstance(layer, EmbeddingSpec):
-        c1, c2, c3 = st.columns(3)
+        c1, c2 = st.columns(2)
+        c3 = st.container()
         return replace(
             layer,
             input_dim=c1.number_input("vocabulary (input_dim)", 1, limits.MAX_VOCAB, layer.input_dim,
