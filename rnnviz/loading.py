@@ -30,41 +30,26 @@ def load_model(path: str | os.PathLike) -> keras.Model:
 
     Raises:
         ValueError: the file is missing, not `.keras` (an `.h5` or SavedModel, say), not a Keras
-            archive, too large, holds a Lambda layer or cannot be rebuilt; the message says which.
+            archive, too large, holds a Lambda layer or anything else that is not Keras's own, or
+            cannot be rebuilt; the message says which.
     """
     _check_keras_version()
-    path = Path(path)
-    if not path.exists():
+    if not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"load_model needs the path of a .keras file (a str or Path); got {type(path).__name__}")
+    try:
+        path = Path(path)
+        exists, is_file = path.exists(), path.is_file()
+    except (OSError, ValueError) as err:  # a name too long, a NUL byte, no permission
+        raise ValueError(f"cannot read {str(path)[:200]!r}: {_first_line(err)}") from None
+    if not exists:
         raise ValueError(f"no file at {path}; check the path")
-    if not path.is_file():
+    if not is_file:
         raise ValueError(f"{path} is a folder, not a .keras file; a SavedModel folder cannot be opened, save with model.save('model.keras')")
-    if path.suffix.lower() != ".keras":
-        hint = " (the legacy HDF5 format)" if path.suffix.lower() in (".h5", ".hdf5") else ""
-        raise ValueError(
-            f"{path.name} is not a .keras file{hint}; rnnviz opens only Keras 3 .keras archives. "
-            "Load it in your own code and save it again with model.save('model.keras')."
-        )
+    _check_name(path.name)
     size = path.stat().st_size
     if size > MAX_MODEL_BYTES:
         raise ValueError(f"{path.name} is {size / 1024**2:.1f} MB; rnnviz opens models up to {MAX_MODEL_BYTES // 1024**2} MB")
-    config = _read_config(path)
-    try:
-        lambdas = _find_classes(config, "Lambda")
-        if lambdas:
-            raise ValueError(
-                f"{path.name} holds a Lambda layer ({', '.join(lambdas)}); rnnviz refuses Lambda layers because "
-                "they carry Python code that would run on loading. Replace it with a built-in layer and save again."
-            )
-        _refuse_foreign_objects(config, path.name)
-    except RecursionError:
-        raise ValueError(f"{path.name} holds a config.json nested too deeply to be a Keras model") from None
-    try:
-        model = keras.saving.load_model(path, compile=False, safe_mode=True)
-    except Exception as err:  # Keras raises many types for a file it cannot rebuild
-        raise ValueError(f"{path.name} could not be loaded as a Keras model: {_first_line(err)}") from None
-    if not isinstance(model, keras.Model):
-        raise ValueError(f"{path.name} holds a {type(model).__name__}, not a keras.Model")
-    return model
+    return _load_archive(path, path.name)
 
 
 def load_model_bytes(data: bytes, filename: str) -> keras.Model:
@@ -72,7 +57,8 @@ def load_model_bytes(data: bytes, filename: str) -> keras.Model:
 
     Args:
         data: the file's contents.
-        filename: its name, for the extension check and the messages.
+        filename: its name as the person's browser gave it, for the extension check and the messages
+            (never used as a path: the bytes go to a fixed name in a fresh temporary folder).
 
     Returns:
         The model, uncompiled.
@@ -80,13 +66,59 @@ def load_model_bytes(data: bytes, filename: str) -> keras.Model:
     Raises:
         ValueError: as `load_model`.
     """
+    _check_keras_version()
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ValueError(f"load_model_bytes needs the file's bytes; got {type(data).__name__}")
+    label = _display_name(filename)
     if len(data) > MAX_MODEL_BYTES:
-        raise ValueError(f"{filename} is {len(data) / 1024**2:.1f} MB; rnnviz opens models up to {MAX_MODEL_BYTES // 1024**2} MB")
-    name = Path(filename).name or "model.keras"
+        raise ValueError(f"{label} is {len(data) / 1024**2:.1f} MB; rnnviz opens models up to {MAX_MODEL_BYTES // 1024**2} MB")
+    _check_name(label)
     with tempfile.TemporaryDirectory(prefix="rnnviz-") as folder:
-        target = Path(folder) / name
+        target = Path(folder) / "upload.keras"
         target.write_bytes(data)
-        return load_model(target)
+        return _load_archive(target, label)
+
+
+def _display_name(filename: object) -> str:
+    """The last part of an uploaded file's name, printable and at most 100 characters."""
+    name = str(filename).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable())
+    if len(name) > 100:
+        stem, dot, suffix = name.rpartition(".")
+        name = f"{stem[:80]}…{dot}{suffix[:10]}" if dot else name[:100]
+    return name if name.strip(" .") else "model.keras"
+
+
+def _check_name(name: str) -> None:
+    suffix = Path(name).suffix.lower()
+    if suffix != ".keras":
+        hint = " (the legacy HDF5 format)" if suffix in (".h5", ".hdf5") else ""
+        raise ValueError(
+            f"{name} is not a .keras file{hint}; rnnviz opens only Keras 3 .keras archives. "
+            "Load it in your own code and save it again with model.save('model.keras')."
+        )
+
+
+def _load_archive(path: Path, label: str) -> keras.Model:
+    """Check the archive at `path` and load it in safe mode; messages call it `label`."""
+    config = _read_config(path, label)
+    try:
+        lambdas = _find_classes(config, "Lambda")
+        if lambdas:
+            raise ValueError(
+                f"{label} holds a Lambda layer ({', '.join(lambdas)}); rnnviz refuses Lambda layers because "
+                "they carry Python code that would run on loading. Replace it with a built-in layer and save again."
+            )
+        _refuse_foreign_objects(config, label)
+    except RecursionError:
+        raise ValueError(f"{label} holds a config.json nested too deeply to be a Keras model") from None
+    try:
+        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as err:  # Keras raises many types for a file it cannot rebuild
+        raise ValueError(f"{label} could not be loaded as a Keras model: {_first_line(err)}") from None
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"{label} holds a {type(model).__name__}, not a keras.Model")
+    return model
 
 
 def _check_keras_version() -> None:
@@ -98,25 +130,25 @@ def _check_keras_version() -> None:
         )
 
 
-def _read_config(path: Path) -> Any:
+def _read_config(path: Path, label: str) -> Any:
     if not zipfile.is_zipfile(path):
-        raise ValueError(f"{path.name} is not a Keras archive (a .keras file is a zip); it may be damaged or renamed")
+        raise ValueError(f"{label} is not a Keras archive (a .keras file is a zip); it may be damaged or renamed")
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
             if unpacked > MAX_UNPACKED_BYTES:
                 raise ValueError(
-                    f"{path.name} unpacks to {unpacked / 1024**2:.0f} MB, over the limit of {MAX_UNPACKED_BYTES // 1024**2} MB"
+                    f"{label} unpacks to {unpacked / 1024**2:.0f} MB, over the limit of {MAX_UNPACKED_BYTES // 1024**2} MB"
                 )
             if "config.json" not in archive.namelist():
-                raise ValueError(f"{path.name} is a zip without config.json, so not a Keras archive")
+                raise ValueError(f"{label} is a zip without config.json, so not a Keras archive")
             return json.loads(archive.read("config.json"))
     except RecursionError:
-        raise ValueError(f"{path.name} holds a config.json nested too deeply to be a Keras model") from None
+        raise ValueError(f"{label} holds a config.json nested too deeply to be a Keras model") from None
     # A crafted zip can fail in many ways: bad headers, encryption, unknown compression, truncated data.
     except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, RuntimeError, NotImplementedError,
             zlib.error, EOFError, OSError) as err:
-        raise ValueError(f"{path.name} is a damaged Keras archive: {_first_line(err)}") from None
+        raise ValueError(f"{label} is a damaged Keras archive: {_first_line(err)}") from None
 
 
 def _refuse_foreign_objects(config: Any, filename: str) -> None:
