@@ -1,9 +1,20 @@
-"""Run the current model on the panel's input and keep the trace for this session."""
+"""Run the current model on the panel's input and keep the trace for this session.
+
+At most `MAX_CONCURRENT_TRACES` traces run at once in the whole server (about one per core; more
+only slows every one of them down). A session that finds them all taken waits, with a spinner, at
+most `TRACE_WAIT_S` seconds, and is then told the server is busy: one session's heavy request
+never stalls another's trace longer than that. Pages that do not trace never wait.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import keras
 import streamlit as st
 
 from rnnviz.feeding import model_arguments, needs_from_model, prepare
@@ -14,6 +25,12 @@ from rnnviz.ui.input_panel import input_panel
 from rnnviz.ui.model_source import CurrentModel, current_model
 
 _KEEP = 4  # traces kept per session
+MAX_CONCURRENT_TRACES = 2  # traces running at once, all sessions together
+TRACE_WAIT_S = 60.0  # the longest a session waits for one of them to finish
+_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_TRACES)
+# One lock per model: two quick reruns of one session (two script threads) trace its model once.
+_MODEL_LOCKS: "weakref.WeakKeyDictionary[keras.Model, threading.Lock]" = weakref.WeakKeyDictionary()
+_MODEL_LOCKS_GUARD = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -53,14 +70,64 @@ def traced_run() -> TracedRun | None:
             st.sidebar.caption(p.note)
     cache: dict = st.session_state.setdefault(keys.TRACES, {})
     key = (current.key, choices)
-    if key not in cache:
+    result = cache.get(key)
+    if result is None:
         try:
-            with st.spinner("Running the model and recording every timestep…"):
-                result = trace(current.model, model_arguments(prepared))
+            result = _trace_into(cache, key, current.model, prepared)
         except ValueError as err:
             st.error(str(err))
             return None
-        while len(cache) >= _KEEP:
-            cache.pop(next(iter(cache)))
+        if result is None:
+            st.warning(f"The server is busy with other sessions' runs (waited {TRACE_WAIT_S:.0f} s). "
+                       "Try again in a moment: change nothing and press R, or touch any control.")
+            return None
+    return TracedRun(current, prepared, result)
+
+
+def _trace_into(cache: dict, key: tuple, model: keras.Model, prepared: tuple[PreparedInput, ...]) -> Trace | None:
+    """Trace once per key and store it; None when no slot came free in time. A run stopped midway
+    (a rerun, an error) stores nothing, so the cache only ever holds whole traces."""
+    with _held(_model_lock(model)) as got_model:
+        if not got_model:
+            return None
+        if key in cache:  # the other script thread of this session has just traced it
+            return cache[key]
+        with _trace_slot() as got_slot:
+            if not got_slot:
+                return None
+            with st.spinner("Running the model and recording every timestep…"):
+                result = trace(model, model_arguments(prepared))
+        for old in list(cache)[: max(len(cache) - _KEEP + 1, 0)]:  # list() is atomic; pop(k, None) too
+            cache.pop(old, None)
         cache[key] = result
-    return TracedRun(current, prepared, cache[key])
+        return result
+
+
+def _model_lock(model: keras.Model) -> threading.Lock:
+    with _MODEL_LOCKS_GUARD:
+        return _MODEL_LOCKS.setdefault(model, threading.Lock())
+
+
+@contextlib.contextmanager
+def _trace_slot() -> Iterator[bool]:
+    """One of the server's trace slots, waiting with a spinner when all are taken; yields False on timeout."""
+    if _SLOTS.acquire(blocking=False):
+        got = True
+    else:
+        with st.spinner("Waiting for another session's run…"):
+            got = _SLOTS.acquire(timeout=TRACE_WAIT_S)
+    try:
+        yield got
+    finally:
+        if got:
+            _SLOTS.release()
+
+
+@contextlib.contextmanager
+def _held(lock: threading.Lock) -> Iterator[bool]:
+    got = lock.acquire(timeout=TRACE_WAIT_S)
+    try:
+        yield got
+    finally:
+        if got:
+            lock.release()
