@@ -40,7 +40,8 @@ def main() -> None:
     parser.add_argument("--preset", default="guide-lstm")
     args = parser.parse_args()
     log = Path(tempfile.mkdtemp(prefix="rnnviz-bench-")) / "server.log"
-    with streamlit_server(log) as url, sync_playwright() as p:
+    with streamlit_server(log) as server, sync_playwright() as p:
+        url = server.url
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         page = new_context(browser).new_page()
         page.goto(f"{url}/states?preset={args.preset}")
