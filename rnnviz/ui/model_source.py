@@ -165,8 +165,8 @@ def session_model(spec: ModelSpec) -> keras.Model:
     """A model built for this session alone (stateful layers must never be shared)."""
     models: dict = st.session_state.setdefault(keys.MODELS, {})
     if spec not in models:
-        while len(models) >= _MAX_MODELS_PER_SESSION:
-            models.pop(next(iter(models)))
+        for old in list(models)[: max(len(models) - _MAX_MODELS_PER_SESSION + 1, 0)]:  # safe if another
+            models.pop(old, None)  # script thread of this session changes the dict meanwhile
         models[spec] = build_model(spec)
     return models[spec]
 
