@@ -25,6 +25,7 @@ from rnnviz.ui.input_panel import input_panel
 from rnnviz.ui.model_source import CurrentModel, current_model
 
 _KEEP = 4  # traces kept per session
+NO_RECURRENT_LAYER = "This model has no SimpleRNN, GRU or LSTM layer to show."
 MAX_CONCURRENT_TRACES = 2  # traces running at once, all sessions together
 TRACE_WAIT_S = 60.0  # the longest a session waits for one of them to finish
 _SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_TRACES)
@@ -58,6 +59,9 @@ class TracedRun:
 def traced_run() -> TracedRun | None:
     """Draw the input panel, trace the current model on it (cached for this session), or say why not."""
     current = current_model()
+    if not _has_recurrent_layer(current.model):  # an uploaded model may have none
+        st.info(NO_RECURRENT_LAYER)
+        return None
     needs = needs_from_model(current.model)
     choices = input_panel(needs)
     try:
@@ -82,6 +86,11 @@ def traced_run() -> TracedRun | None:
                        "Try again in a moment: change nothing and press R, or touch any control.")
             return None
     return TracedRun(current, prepared, result)
+
+
+def _has_recurrent_layer(model: keras.Model) -> bool:
+    return any(isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))
+               for layer in model._flatten_layers(include_self=False))
 
 
 def _trace_into(cache: dict, key: tuple, model: keras.Model, prepared: tuple[PreparedInput, ...]) -> Trace | None:

@@ -1,0 +1,82 @@
+"""Open your own model in the browser: a good .keras shows its layers, a bad one is refused in the sidebar
+and the page keeps working, a model with no recurrent layer says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.browser
+
+NO_RECURRENT = "This model has no SimpleRNN, GRU or LSTM layer to show."
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("uploads")
+    inp = keras.Input((None, 3), name="signal")
+    x = keras.layers.LSTM(5, return_sequences=True, name="my_lstm")(inp)
+    keras.Model(inp, keras.layers.Dense(2, name="head")(x)).save(folder / "mine.keras")
+    inp = keras.Input((6, 3))
+    x = keras.layers.Lambda(lambda t: t * 2, name="doubler")(inp)
+    keras.Model(inp, keras.layers.GRU(2)(x)).save(folder / "with_lambda.keras")
+    inp = keras.Input((4,))
+    keras.Model(inp, keras.layers.Dense(2, name="only_dense")(inp)).save(folder / "dense_only.keras")
+    (folder / "random.keras").write_bytes(np.random.default_rng(0).bytes(4096))
+    return {p.stem: p for p in folder.iterdir()}
+
+
+def sidebar(app):
+    return app.page.get_by_test_id("stSidebar")
+
+
+def upload(app, path: Path) -> None:
+    """What a person does: open the sidebar's "Open your own model" and choose a file."""
+    if not sidebar(app).get_by_test_id("stFileUploaderDropzone").is_visible():
+        sidebar(app).get_by_text("Open your own model").click()
+    with app.expect_run():
+        sidebar(app).locator("input[type=file]").set_input_files(str(path))
+
+
+def layer_choices(app) -> str:
+    """The layer the States page's selectbox shows."""
+    return app.page.get_by_test_id("stMain").get_by_role("combobox", name="Layer").input_value()
+
+
+def test_a_good_model_shows_its_layers_and_a_bad_one_is_refused_in_place(app, files):
+    app.open("/states")
+    upload(app, files["mine"])
+    assert "Showing your model" in sidebar(app).inner_text()
+    assert "mine.keras" in sidebar(app).inner_text()
+    assert "my_lstm (LSTM, 5 units)" in layer_choices(app)
+    assert app.page.get_by_test_id("stPlotlyChart").count() >= 3
+    assert not app.exceptions()
+    with app.expect_run():  # another page of the same session shows the same model
+        sidebar(app).get_by_role("link", name="Build", exact=True).click()
+    main = app.page.get_by_test_id("stMain").inner_text()
+    assert "This is your own model, mine.keras" in main and "my_lstm" in main
+    with app.expect_run():
+        sidebar(app).get_by_role("link", name="States", exact=True).click()
+
+    for bad, message in (("with_lambda", "holds a Lambda layer (doubler)"), ("random", "not a Keras archive")):
+        upload(app, files[bad])
+        alert = sidebar(app).get_by_test_id("stAlertContentError")
+        assert alert.is_visible(), f"no refusal shown for {bad}"
+        assert message in alert.inner_text()
+        assert f"{bad}.keras" in alert.inner_text()
+        # The page goes on showing the last model that opened.
+        assert "Showing your model" in sidebar(app).inner_text() and "mine.keras" in sidebar(app).inner_text()
+        assert "my_lstm (LSTM, 5 units)" in layer_choices(app)
+        assert not app.exceptions()
+
+
+def test_a_model_without_recurrent_layers_says_so(app, files):
+    app.open("/states")
+    upload(app, files["dense_only"])
+    assert "dense_only.keras" in sidebar(app).inner_text()
+    assert app.page.get_by_text(NO_RECURRENT).is_visible()
+    assert not app.exceptions()
+    assert sidebar(app).get_by_test_id("stAlertContentError").count() == 0
