@@ -295,6 +295,11 @@ def _check_one(ref: Any, value: Any, index: int) -> np.ndarray:
     if target.kind in "iu" and array.dtype.kind == "f":
         if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
             raise ValueError(f"{label} feeds integer token ids but holds fractional or non-finite floats; pass integer ids")
+    if target.kind in "iu" and array.size:
+        info = np.iinfo(target)
+        if array.min() < info.min or array.max() > info.max:  # a cast would wrap them silently
+            raise ValueError(f"{label} holds token ids from {array.min()} to {array.max()}, which do not fit the "
+                             f"model's {target} input; token ids must be below the Embedding's input_dim")
     return array.astype(target, copy=False)
 
 

@@ -101,8 +101,6 @@ def test_token_ids_that_are_not_whole_numbers_say_so(values):
         trace(MODELS["tokens"], values)
 
 
-@pytest.mark.xfail(strict=True, reason="rnnviz/trace.py casts int64 ids to the Input's int32 before the range "
-                   "check, so 2**32 + 1 wraps to 1 and is traced as token 1 (not in this engineer's files)")
 def test_token_ids_beyond_int32_are_refused_not_wrapped():
     with pytest.raises(ValueError, match="token ids"):
         trace(MODELS["tokens"], np.array([[2**32 + 1, 2, 3, 4, 5]], np.int64))
@@ -239,20 +237,7 @@ LESSONS = {
 }
 # Where a message names the argument by another word: a stateful sequence's length is its timesteps.
 ALIASES = {"cell_kind": ("kind",), "length": ("timesteps",)}
-# Gaps in rnnviz/lessons/ (another engineer's files), reported: these raise TypeError or a Keras message
-# that does not name the argument. Each has a strict reproducer below; the property run does not require them.
-GAPS = {
-    ("param_count", "units"): "param_count checks only kind: None gives a TypeError, -5 a negative count",
-    ("param_count", "features"): "param_count checks only kind: None gives a TypeError",
-    ("merge_shapes", "units"): "merge_shapes checks nothing: None gives a TypeError, 2.0 a Keras message",
-    ("kernel_choice", "recurrent_dropout"): "CellSettings compares recurrent_dropout before checking its type",
-    ("CellSettings", "recurrent_dropout"): "CellSettings compares recurrent_dropout before checking its type",
-}
-CASES = [
-    pytest.param(name, arg, id=f"{name}-{arg}",
-                 marks=[pytest.mark.xfail(reason=GAPS[name, arg], strict=False)] if (name, arg) in GAPS else [])
-    for name, (_, _, bad) in LESSONS.items() for arg in bad
-]
+CASES = [pytest.param(name, arg, id=f"{name}-{arg}") for name, (_, _, bad) in LESSONS.items() for arg in bad]
 
 
 @pytest.mark.parametrize(("lesson", "argument"), CASES)
@@ -264,7 +249,6 @@ def test_lesson_functions_check_their_arguments(lesson, argument, data):
     works_or_says_why(lambda: function(**{**small, argument: value}), argument, *ALIASES.get(argument, ()))
 
 
-@pytest.mark.xfail(strict=True, reason="gaps in rnnviz/lessons/ (see GAPS)")
 @pytest.mark.parametrize(("call", "argument"), [
     (lambda: bidirectional.param_count("LSTM", None, 2), "units"),
     (lambda: bidirectional.param_count("LSTM", -5, 2), "units"),
@@ -274,7 +258,7 @@ def test_lesson_functions_check_their_arguments(lesson, argument, data):
     (lambda: cells.kernel_choice("LSTM", recurrent_dropout="0.5"), "recurrent_dropout"),
 ], ids=["param_count-None", "param_count-negative", "merge_shapes-None", "merge_shapes-float32", "CellSettings-None",
         "kernel_choice-str"])
-def test_known_lesson_argument_gaps(call, argument):
+def test_lesson_argument_gaps_found_by_the_property_run_are_closed(call, argument):
     with pytest.raises(ValueError, match=argument):
         call()
 

@@ -16,6 +16,7 @@ import keras
 import numpy as np
 
 from rnnviz.lessons.common import (
+    check_int,
     check_kind,
     check_seed,
     check_shape,
@@ -25,6 +26,7 @@ from rnnviz.lessons.common import (
     random_input,
     run,
 )
+from rnnviz.limits import MAX_FEATURES, MAX_TIMESTEPS, MAX_UNITS
 from rnnviz.spec import MERGE_MODES
 
 # The guide's model: Bidirectional(LSTM(64, return_sequences=True)) on (5, 10), then
@@ -62,6 +64,9 @@ def merge_shapes(units: int, timesteps: int, features: int) -> dict[str, tuple[t
     Returns:
         str(merge_mode) -> the shapes Keras computes, e.g. "concat" -> ((None, timesteps, 2 * units),).
     """
+    units = check_int("units", units, 1, MAX_UNITS)
+    timesteps = check_int("timesteps", timesteps, 1, MAX_TIMESTEPS)
+    features = check_int("features", features, 1, MAX_FEATURES)
     out = {}
     for mode in MERGE_MODES:
         layer = keras.layers.Bidirectional(keras.layers.LSTM(units, return_sequences=True), merge_mode=mode)
@@ -78,6 +83,8 @@ def param_count(kind: str, units: int, features: int) -> int:
     3 x units x (features + units + 2); a SimpleRNN half units x (features + units + 1).
     """
     check_kind(kind)
+    units = check_int("units", units, 1, MAX_UNITS)
+    features = check_int("features", features, 1, MAX_FEATURES)
     biases = 2 if kind == "GRU" else 1
     return 2 * GATE_BLOCKS[kind] * units * (features + units + biases)
 

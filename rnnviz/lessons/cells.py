@@ -52,7 +52,8 @@ class CellSettings:
         for name in ("activation", "recurrent_activation"):
             if getattr(self, name) not in ACTIVATIONS:
                 raise ValueError(f"{name} must be one of {', '.join(ACTIVATIONS)}; got {getattr(self, name)!r}")
-        if isinstance(self.recurrent_dropout, bool) or not 0 <= self.recurrent_dropout < 1:
+        dropout = self.recurrent_dropout
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
             raise ValueError(f"recurrent_dropout must be from 0 up to (not including) 1; got {self.recurrent_dropout!r}")
 
     def cell_args(self, kind: str) -> dict:
