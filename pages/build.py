@@ -20,7 +20,7 @@ if uploaded is not None:
 st.markdown("Pick a model in the sidebar or change it here: add, remove and move layers and set every option. "
             "The summary and the diagram show what Keras builds, with the tensor shape between every two layers.")
 
-editor, result = st.columns([1, 1], gap="large")
+editor, result = st.columns([5, 6], gap="medium")
 with editor:
     st.subheader("Layers")
     edited, structural = edit_spec(draft_spec())

@@ -17,8 +17,8 @@ def show_summary(summary: ModelSummary) -> None:
     st.caption(f"Trainable {summary.trainable_params:,} · non-trainable {summary.non_trainable_params:,}")
     rows = [
         {
-            "layer": ("    ↳ " if r.parent else "") + r.name,
-            "type": r.kind,
+            # As Keras prints it: "name (type)"; plain leading spaces would start a code block.
+            "layer (type)": ("\u00a0\u00a0↳ " if r.parent else "") + f"{r.name} ({r.kind})",
             "output shape": r.output_shape,
             "params": f"{r.params:,}",
         }
