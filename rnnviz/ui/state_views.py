@@ -49,6 +49,7 @@ def _base_figures(layer: LayerTrace, values: dict[str, np.ndarray], labels: tupl
     if cached is not None and cached[0] == key:
         return cached[1]
     drawn = {}
+    which = f" ({direction_name})" if layer.backward is not None else ""
     if layer.backward is not None:
         drawn["h"] = figures.bidirectional_heatmaps(layer.forward.h[row], layer.backward.h[row], labels=labels,
                                                     highlight_step=0, quantity=ranges["hidden"],
@@ -57,13 +58,13 @@ def _base_figures(layer: LayerTrace, values: dict[str, np.ndarray], labels: tupl
         drawn["h"] = figures.state_heatmap(values["hidden"], title="Hidden state h", labels=labels,
                                            quantity=ranges["hidden"], highlight_step=0)
     if "cell" in values:
-        drawn["c"] = figures.state_heatmap(values["cell"], title=f"Cell state c ({direction_name})", labels=labels,
+        drawn["c"] = figures.state_heatmap(values["cell"], title=f"Cell state c{which}", labels=labels,
                                            quantity="free", highlight_step=0)
     gates = {g: values[g] for g in explain.GATES[layer.inner_kind]}
     if gates:
         drawn["gates"] = figures.gate_small_multiples(gates, labels=labels, highlight_step=0,
                                                       quantities={g: ranges[g] for g in gates},
-                                                      title=f"Gates ({direction_name})")
+                                                      title=f"Gates{which}")
     drawn = {name: fig.to_dict() for name, fig in drawn.items()}
     st.session_state[keys.STATES_FIGURES] = (key, drawn)
     return drawn
