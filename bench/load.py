@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -38,10 +39,12 @@ from streamlit_app import (  # noqa: E402
     CHROMIUM, CHROMIUM_ARGS, INIT_SCRIPT, SETTLED, VIEWPORT, allowed, app_pages, streamlit_server, tail,
 )
 
+MAX_TRACES, WAIT_BOUND_S = 2, 60  # rnnviz.ui.traced.MAX_CONCURRENT_TRACES and TRACE_WAIT_S
 RUN_TIMEOUT_MS = 180_000  # one interaction, on 2 cores shared with 20 Chromium tabs
 TEXTS = ["hello world", "안녕하세요 세계", "the cat sat on the mat", "🙂🙃 emoji too", "naïve café", "a b c d e f g",
          "recurrent networks remember", "bonjour tout le monde", "漢字とかな", "stateful or not"]
 BUSY = "server is busy"
+WAITED = "for other sessions' runs"  # the caption of a trace that waited for a slot: "Waited 3.2 s for …"
 JANITOR_WAIT_S = 75  # rnnviz.ui.model_source.JANITOR_S (60 s) and a margin
 
 
@@ -52,6 +55,8 @@ class Tally:
     times: dict[str, list[float]] = field(default_factory=dict)  # kind of interaction -> seconds
     errors: list[str] = field(default_factory=list)
     busy: int = 0
+    slot_waits: list[float] = field(default_factory=list)  # seconds a trace waited for a free slot (>= 0.5 s)
+    cpu: tuple = ()  # (server CPU s, machine busy CPU s, wall s) while the people clicked
     memory: tuple = ()  # (before, [samples during], after, seconds from closing to after)
 
     def add(self, kind: str, seconds: float) -> None:
@@ -81,6 +86,28 @@ def group_rss(pgid: int) -> int:
         except (OSError, ValueError, IndexError):
             continue  # the process ended while we read it
     return total
+
+
+def group_cpu(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the processes of process group `pgid`."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[2]) == pgid:
+                total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has spent busy (every core, everything but idle and iowait)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
 
 
 async def sample_memory(pgid: int, samples: list[int], stop: asyncio.Event) -> None:
@@ -146,6 +173,11 @@ class Person:
             self.tally.errors.append(f"person {self.number}, {kind}: exception on the page: {text[:300]}")
         if await main.get_by_text(BUSY).count():
             self.tally.busy += 1
+        waited = main.get_by_text(WAITED)
+        for text in await waited.all_inner_texts():
+            match = re.search(r"Waited ([\d.]+) s", text)
+            if match:
+                self.tally.slot_waits.append(float(match.group(1)))
         while self.console:
             self.tally.errors.append(f"person {self.number}, {kind}: console: {self.console.pop()}")
 
@@ -192,6 +224,7 @@ async def bench(url: str, pgid: int, sessions: int, minutes: float, ttl: float) 
         for _ in range(sessions):
             context = await browser.new_context(viewport=dict(VIEWPORT), reduced_motion="reduce", locale="en-US")
             await context.add_init_script(INIT_SCRIPT)
+            context.set_default_timeout(RUN_TIMEOUT_MS)  # navigation too: 20 tabs load on 2 busy cores
             contexts.append(context)
         people = [Person(n, c, url, tally) for n, c in enumerate(contexts)]
         stop = asyncio.Event()
@@ -208,8 +241,10 @@ async def bench(url: str, pgid: int, sessions: int, minutes: float, ttl: float) 
         await asyncio.gather(*(arrive(person, 0.5 * n) for n, person in enumerate(people)))
         deadline = time.monotonic() + minutes * 60
         print(f"all arrived; clicking for {minutes:g} min…", flush=True)
+        cpu_start, machine_start, wall_start = group_cpu(pgid), machine_cpu(), time.monotonic()
         await asyncio.wait_for(asyncio.gather(*(person.run_until(deadline, pages) for person in people)),
                                timeout=minutes * 60 + RUN_TIMEOUT_MS / 1000 + 60)
+        tally.cpu = (group_cpu(pgid) - cpu_start, machine_cpu() - machine_start, time.monotonic() - wall_start)
         stop.set()
         await sampler
         for context in contexts:
@@ -238,7 +273,15 @@ def report(tally: Tally, sessions: int, minutes: float, ttl: float) -> None:
         ts = tally.times[kind]
         print(f"  {kind:32s} n={len(ts):4d}  median {statistics.median(ts):6.2f} s  p95 {percentile(ts, 0.95):6.2f} s"
               f"  max {max(ts):6.2f} s")
-    print(f"told the server was busy (waited over the stated bound): {tally.busy}")
+    waits = tally.slot_waits
+    print(f"trace slots ({MAX_TRACES} at once, a wait bounded at {WAIT_BOUND_S:g} s): {len(waits)} traces waited 0.5 s or "
+          f"more" + (f", median {statistics.median(waits):.1f} s, max {max(waits):.1f} s" if waits else "")
+          + f"; told the server was busy (the bound reached): {tally.busy}")
+    if tally.cpu:
+        server, machine, wall = tally.cpu
+        print(f"CPU while clicking ({wall:.0f} s x {os.cpu_count()} cores = {wall * os.cpu_count():.0f} CPU-s): "
+              f"server {server:.0f} CPU-s, everything ({sessions} Chromium tabs, the bench, other work) "
+              f"{machine:.0f} CPU-s")
     print(f"errors: {len(tally.errors)}")
     for error in tally.errors[:20]:
         print(f"  {error}")
@@ -277,6 +320,7 @@ async def visit(url: str, pages: list | None = None) -> float:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         context = await browser.new_context(viewport=dict(VIEWPORT))
         await context.add_init_script(INIT_SCRIPT)
+        context.set_default_timeout(RUN_TIMEOUT_MS)
         page = await context.new_page()
         await page.goto(f"{url}/")
         await page.wait_for_function(SETTLED, arg=0, timeout=RUN_TIMEOUT_MS)

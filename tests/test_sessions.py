@@ -260,3 +260,23 @@ def test_a_session_waits_at_most_the_stated_bound_then_is_told(monkeypatch):
     at.run()  # the slots are free again
     assert not at.warning and not at.error
     assert any(k[1][0].text == "while the server is busy" for k in at.session_state[keys.TRACES])
+
+
+def test_a_session_that_waited_for_a_slot_is_told_how_long():
+    at = open_app("pages/states.py")
+    text = f"{keys.INPUT_WIDGET}.tokens.text"
+    for _ in range(traced.MAX_CONCURRENT_TRACES):
+        assert traced._SLOTS.acquire(timeout=5)
+    # One of the other sessions' traces ends after a second.
+    release = threading.Timer(1.0, traced._SLOTS.release)
+    release.start()
+    try:
+        at.text_area(key=text).input("after a short wait").run()
+    finally:
+        release.join()
+        for _ in range(traced.MAX_CONCURRENT_TRACES - 1):
+            traced._SLOTS.release()
+    assert not at.exception and not at.warning
+    (caption,) = [c.value for c in at.caption if "for other sessions' runs" in c.value]
+    waited = float(caption.split("Waited ")[1].split(" s")[0])
+    assert 0.9 <= waited < traced.TRACE_WAIT_S

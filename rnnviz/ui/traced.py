@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ _KEEP = 4  # traces kept per session
 NO_RECURRENT_LAYER = "This model has no SimpleRNN, GRU or LSTM layer to show."
 MAX_CONCURRENT_TRACES = 2  # traces running at once, all sessions together
 TRACE_WAIT_S = 60.0  # the longest a session waits for one of them to finish
+SHOW_WAIT_S = 0.5  # a wait at least this long is shown under the page's title
 _SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_TRACES)
 # One lock per model: two quick reruns of one session (two script threads) trace its model once.
 _MODEL_LOCKS: "weakref.WeakKeyDictionary[keras.Model, threading.Lock]" = weakref.WeakKeyDictionary()
@@ -101,11 +103,16 @@ def _trace_into(cache: dict, key: tuple, model: keras.Model, prepared: tuple[Pre
             return None
         if key in cache:  # the other script thread of this session has just traced it
             return cache[key]
+        waited_from = time.monotonic()
         with _trace_slot() as got_slot:
             if not got_slot:
                 return None
+            waited = time.monotonic() - waited_from
             with st.spinner("Running the model and recording every timestep…"):
                 result = trace(model, model_arguments(prepared))
+        if waited >= SHOW_WAIT_S:
+            st.caption(f":material/hourglass_top: Waited {waited:.1f} s for other sessions' runs "
+                       f"(the server runs {MAX_CONCURRENT_TRACES} at once).")
         for old in list(cache)[: max(len(cache) - _KEEP + 1, 0)]:  # list() is atomic; pop(k, None) too
             cache.pop(old, None)
         cache[key] = result
