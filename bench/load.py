@@ -1,6 +1,6 @@
 """Load: K people clicking through rnnviz at once against one server, for a few minutes.
 
-Run by hand: `.venv/bin/python bench/load.py [--sessions 20] [--minutes 3]`.
+Run by hand: `.venv/bin/python bench/load.py [--sessions 20] [--minutes 3] [--waves 1] [--ttl 10]`.
 
 Starts `streamlit run app.py` on 127.0.0.1 (the browser tests' server starter), opens one headless
 Chromium with one browser context per person, and has every person click through the pages from
@@ -14,6 +14,7 @@ a console error, a timeout: must be 0), how often a session was told the server 
 server's memory (RSS of the streamlit process group, from /proc) before, during and after. After the
 sessions close, Streamlit keeps each one `server.disconnectedSessionTTL` seconds for a reconnect
 (120 by default); the bench sets it to --ttl (10 s) and waits for it so the memory can come down.
+With --waves 2 a second class follows the first: its "after" shows whether memory keeps growing.
 Exit status 1 when there were errors.
 """
 
@@ -57,7 +58,7 @@ class Tally:
     busy: int = 0
     slot_waits: list[float] = field(default_factory=list)  # seconds a trace waited for a free slot (>= 0.5 s)
     cpu: tuple = ()  # (server CPU s, machine busy CPU s, wall s) while the people clicked
-    memory: tuple = ()  # (before, [samples during], after, seconds from closing to after)
+    memory: tuple = ()  # (before, [([samples during], after, seconds from closing to after) per wave])
 
     def add(self, kind: str, seconds: float) -> None:
         self.times.setdefault(kind, []).append(seconds)
@@ -213,11 +214,23 @@ class Person:
 # --- the whole bench ------------------------------------------------------------------------------------
 
 
-async def bench(url: str, pgid: int, sessions: int, minutes: float, ttl: float) -> Tally:
+async def bench(url: str, pgid: int, sessions: int, minutes: float, ttl: float, waves: int) -> Tally:
     tally = Tally()
+    before = await settled_memory(url, pgid, ttl)  # with every shared cache filled by the first visit
+    per_wave = []
+    for wave in range(waves):
+        during = await one_wave(url, pgid, sessions, minutes, tally, first_person=wave * sessions)
+        closed = time.monotonic()
+        print(f"sessions closed; waiting {ttl:g} s (disconnectedSessionTTL) and for the memory to settle…", flush=True)
+        per_wave.append((during, await settled_memory(url, pgid, ttl), time.monotonic() - closed))
+    tally.memory = (before, per_wave)
+    return tally
+
+
+async def one_wave(url: str, pgid: int, sessions: int, minutes: float, tally: Tally, first_person: int) -> list[int]:
+    """`sessions` people arrive, click until the deadline and leave; returns the server's RSS samples."""
     pages = app_pages()
     memory: list[int] = []
-    before = await settled_memory(url, pgid, ttl)  # with every shared cache filled by the first visit
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         contexts = []
@@ -226,7 +239,7 @@ async def bench(url: str, pgid: int, sessions: int, minutes: float, ttl: float) 
             await context.add_init_script(INIT_SCRIPT)
             context.set_default_timeout(RUN_TIMEOUT_MS)  # navigation too: 20 tabs load on 2 busy cores
             contexts.append(context)
-        people = [Person(n, c, url, tally) for n, c in enumerate(contexts)]
+        people = [Person(first_person + n, c, url, tally) for n, c in enumerate(contexts)]
         stop = asyncio.Event()
         sampler = asyncio.create_task(sample_memory(pgid, memory, stop))
         print(f"{sessions} sessions arriving over {sessions * 0.5:.0f} s…", flush=True)
@@ -244,17 +257,14 @@ async def bench(url: str, pgid: int, sessions: int, minutes: float, ttl: float) 
         cpu_start, machine_start, wall_start = group_cpu(pgid), machine_cpu(), time.monotonic()
         await asyncio.wait_for(asyncio.gather(*(person.run_until(deadline, pages) for person in people)),
                                timeout=minutes * 60 + RUN_TIMEOUT_MS / 1000 + 60)
-        tally.cpu = (group_cpu(pgid) - cpu_start, machine_cpu() - machine_start, time.monotonic() - wall_start)
+        used = (group_cpu(pgid) - cpu_start, machine_cpu() - machine_start, time.monotonic() - wall_start)
+        tally.cpu = tuple(a + b for a, b in zip(tally.cpu, used)) if tally.cpu else used
         stop.set()
         await sampler
         for context in contexts:
             await context.close()
         await browser.close()
-    closed = time.monotonic()
-    print(f"sessions closed; waiting {ttl:g} s (disconnectedSessionTTL) and for the memory to settle…", flush=True)
-    after = await settled_memory(url, pgid, ttl)
-    tally.memory = (before, memory, after, time.monotonic() - closed)
-    return tally
+    return memory
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -262,9 +272,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def report(tally: Tally, sessions: int, minutes: float, ttl: float) -> None:
+def report(tally: Tally, sessions: int, minutes: float, waves: int, ttl: float) -> None:
     every = tally.all()
-    print(f"\nrnnviz load bench: {sessions} sessions x {minutes:g} min, one server on 127.0.0.1, "
+    classes = f", {waves} classes one after another" if waves > 1 else ""
+    print(f"\nrnnviz load bench: {sessions} sessions x {minutes:g} min{classes}, one server on 127.0.0.1, "
           f"{os.cpu_count()} CPU cores, disconnectedSessionTTL {ttl:g} s")
     if every:
         print(f"interactions: {len(every)}; time per interaction: median {statistics.median(every):.2f} s, "
@@ -285,31 +296,35 @@ def report(tally: Tally, sessions: int, minutes: float, ttl: float) -> None:
     print(f"errors: {len(tally.errors)}")
     for error in tally.errors[:20]:
         print(f"  {error}")
-    before, during, after, waited = tally.memory
-    print(f"server memory (RSS of the streamlit process group): before {mb(before)}, "
-          f"during median {mb(statistics.median(during)) if during else '?'} / peak {mb(max(during, default=0))}, "
-          f"after {mb(after)} ({waited:.0f} s after the sessions closed)")
+    before, per_wave = tally.memory
+    print(f"server memory (RSS of the streamlit process group): before {mb(before)}")
+    for wave, (during, after, waited) in enumerate(per_wave, 1):
+        print(f"  {'wave ' + str(wave) + ': ' if len(per_wave) > 1 else ''}during median "
+              f"{mb(statistics.median(during)) if during else '?'}, peak {mb(max(during, default=0))}; "
+              f"after {mb(after)} ({waited:.0f} s after the sessions closed)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20, help="people clicking at once (default 20)")
     parser.add_argument("--minutes", type=float, default=3, help="how long they click (default 3)")
+    parser.add_argument("--waves", type=int, default=1,
+                        help="classes one after another, each --sessions people for --minutes (default 1)")
     parser.add_argument("--ttl", type=float, default=10,
                         help="server.disconnectedSessionTTL in seconds for this server (Streamlit's default is 120)")
     args = parser.parse_args()
-    if not 1 <= args.sessions <= 100 or not 0 < args.minutes <= 30:
-        parser.error("--sessions from 1 to 100, --minutes above 0 and at most 30")
+    if not 1 <= args.sessions <= 100 or not 0 < args.minutes <= 30 or not 1 <= args.waves <= 5:
+        parser.error("--sessions from 1 to 100, --minutes above 0 and at most 30, --waves from 1 to 5")
     os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(int(args.ttl))  # the server reads its env
     log = Path(tempfile.mkdtemp(prefix="rnnviz-load-")) / "server.log"
     with streamlit_server(log) as server:
         pgid = server.process.pid  # started with start_new_session: its pid is the group's id
         warm = asyncio.run(visit(server.url, [ref.title for ref in app_pages()]))
         print(f"server {server.url} (pid {pgid}) up; a first visit to every page took {warm:.1f} s", flush=True)
-        tally = asyncio.run(bench(server.url, pgid, args.sessions, args.minutes, args.ttl))
+        tally = asyncio.run(bench(server.url, pgid, args.sessions, args.minutes, args.ttl, args.waves))
         if server.process.poll() is not None:
             tally.errors.append(f"the server died:\n{tail(log)}")
-    report(tally, args.sessions, args.minutes, args.ttl)
+    report(tally, args.sessions, args.minutes, args.waves, args.ttl)
     sys.exit(1 if tally.errors else 0)
 
 
