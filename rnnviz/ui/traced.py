@@ -2,8 +2,9 @@
 
 At most `MAX_CONCURRENT_TRACES` traces run at once in the whole server (about one per core; more
 only slows every one of them down). A session that finds them all taken waits, with a spinner, at
-most `TRACE_WAIT_S` seconds, and is then told the server is busy: one session's heavy request
-never stalls another's trace longer than that. Pages that do not trace never wait.
+most `TRACE_WAIT_S` seconds for one, and is then told the server is busy: however heavy the
+requests of others, no session waits longer than that for its turn (a wait of `SHOW_WAIT_S` or
+more is stated on the page). Pages that do not trace never wait for a slot.
 """
 
 from __future__ import annotations
