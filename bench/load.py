@@ -1,6 +1,6 @@
 """Load: K people clicking through rnnviz at once against one server, for a few minutes.
 
-Run by hand: `.venv/bin/python bench/load.py [--sessions 20] [--minutes 3] [--waves 1] [--ttl 10]`.
+Run by hand: `.venv/bin/python bench/load.py [--sessions 20] [--minutes 3] [--waves 1] [--ttl 10] [--janitor 60]`.
 
 Starts `streamlit run app.py` on 127.0.0.1 (the browser tests' server starter), opens one headless
 Chromium with one browser context per person, and has every person click through the pages from
@@ -13,7 +13,11 @@ the same for the interactions that trace a model, the number of errors (an excep
 a console error, a timeout: must be 0), how often a session was told the server was busy, and the
 server's memory (RSS of the streamlit process group, from /proc) before, during and after. After the
 sessions close, Streamlit keeps each one `server.disconnectedSessionTTL` seconds for a reconnect
-(120 by default); the bench sets it to --ttl (10 s) and waits for it so the memory can come down.
+(120 by default; the bench sets it to --ttl, 10 s). Nothing else frees an expired session on an idle
+server but the app's memory janitor (rnnviz/ui/janitor.py): every RNNVIZ_JANITOR_S seconds (60 by
+default; the bench sets it to --janitor, 60) it drops the expired sessions, collects the garbage and
+trims the heap. So "after" is read once the TTL, one whole janitor round and a margin have passed,
+with no other session opened meanwhile: the memory of an idle server whose sessions are really gone.
 With --waves 2 a second class follows the first: its "after" shows whether memory keeps growing.
 Exit status 1 when there were errors.
 """
@@ -46,7 +50,7 @@ TEXTS = ["hello world", "안녕하세요 세계", "the cat sat on the mat", "�
          "recurrent networks remember", "bonjour tout le monde", "漢字とかな", "stateful or not"]
 BUSY = "server is busy"
 WAITED = "for other sessions' runs"  # the caption of a trace that waited for a slot: "Waited 3.2 s for …"
-JANITOR_WAIT_S = 75  # rnnviz.ui.model_source.JANITOR_S (60 s) and a margin
+SETTLE_S = 15  # after the janitor's round (a garbage collection of a large heap, a trim), for the RSS to settle
 
 
 @dataclass
@@ -214,15 +218,16 @@ class Person:
 # --- the whole bench ------------------------------------------------------------------------------------
 
 
-async def bench(url: str, pgid: int, sessions: int, minutes: float, ttl: float, waves: int) -> Tally:
+async def bench(url: str, pgid: int, sessions: int, minutes: float, ttl: float, waves: int, janitor: float) -> Tally:
     tally = Tally()
-    before = await settled_memory(url, pgid, ttl)  # with every shared cache filled by the first visit
+    before = await settled_memory(pgid, ttl, janitor)  # with every shared cache filled by the first visit
     per_wave = []
     for wave in range(waves):
         during = await one_wave(url, pgid, sessions, minutes, tally, first_person=wave * sessions)
         closed = time.monotonic()
-        print(f"sessions closed; waiting {ttl:g} s (disconnectedSessionTTL) and for the memory to settle…", flush=True)
-        per_wave.append((during, await settled_memory(url, pgid, ttl), time.monotonic() - closed))
+        print(f"sessions closed; waiting {ttl:g} s (disconnectedSessionTTL) and for the memory to settle: "
+              f"+ {janitor:g} s (one memory-janitor round, which drops the expired sessions) + {SETTLE_S} s…", flush=True)
+        per_wave.append((during, await settled_memory(pgid, ttl, janitor), time.monotonic() - closed))
     tally.memory = (before, per_wave)
     return tally
 
@@ -272,11 +277,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def report(tally: Tally, sessions: int, minutes: float, waves: int, ttl: float) -> None:
+def report(tally: Tally, sessions: int, minutes: float, waves: int, ttl: float, janitor: float) -> None:
     every = tally.all()
     classes = f", {waves} classes one after another" if waves > 1 else ""
     print(f"\nrnnviz load bench: {sessions} sessions x {minutes:g} min{classes}, one server on 127.0.0.1, "
-          f"{os.cpu_count()} CPU cores, disconnectedSessionTTL {ttl:g} s")
+          f"{os.cpu_count()} CPU cores, disconnectedSessionTTL {ttl:g} s, memory janitor every {janitor:g} s")
     if every:
         print(f"interactions: {len(every)}; time per interaction: median {statistics.median(every):.2f} s, "
               f"p95 {percentile(every, 0.95):.2f} s, max {max(every):.2f} s")
@@ -302,6 +307,9 @@ def report(tally: Tally, sessions: int, minutes: float, waves: int, ttl: float) 
         print(f"  {'wave ' + str(wave) + ': ' if len(per_wave) > 1 else ''}during median "
               f"{mb(statistics.median(during)) if during else '?'}, peak {mb(max(during, default=0))}; "
               f"after {mb(after)} ({waited:.0f} s after the sessions closed)")
+    print(f"  (\"after\": an idle server once the closed sessions are gone: their {ttl:g} s TTL, one janitor round "
+          f"of {janitor:g} s that drops them, collects and trims, and {SETTLE_S} s; \"before\" likewise, after a first "
+          f"visit to every page; no other session in between)")
 
 
 def main() -> None:
@@ -312,19 +320,25 @@ def main() -> None:
                         help="classes one after another, each --sessions people for --minutes (default 1)")
     parser.add_argument("--ttl", type=float, default=10,
                         help="server.disconnectedSessionTTL in seconds for this server (Streamlit's default is 120)")
+    parser.add_argument("--janitor", type=float, default=60,
+                        help="seconds between the memory janitor's rounds in this server (RNNVIZ_JANITOR_S; the app's "
+                             "default is 60); \"after\" waits --ttl plus one round")
     args = parser.parse_args()
     if not 1 <= args.sessions <= 100 or not 0 < args.minutes <= 30 or not 1 <= args.waves <= 5:
         parser.error("--sessions from 1 to 100, --minutes above 0 and at most 30, --waves from 1 to 5")
+    if not 1 <= args.janitor <= 600:
+        parser.error("--janitor from 1 to 600 seconds")
     os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(int(args.ttl))  # the server reads its env
+    os.environ["RNNVIZ_JANITOR_S"] = f"{args.janitor:g}"  # read by rnnviz.ui.janitor in the server
     log = Path(tempfile.mkdtemp(prefix="rnnviz-load-")) / "server.log"
     with streamlit_server(log) as server:
         pgid = server.process.pid  # started with start_new_session: its pid is the group's id
         warm = asyncio.run(visit(server.url, [ref.title for ref in app_pages()]))
         print(f"server {server.url} (pid {pgid}) up; a first visit to every page took {warm:.1f} s", flush=True)
-        tally = asyncio.run(bench(server.url, pgid, args.sessions, args.minutes, args.ttl, args.waves))
+        tally = asyncio.run(bench(server.url, pgid, args.sessions, args.minutes, args.ttl, args.waves, args.janitor))
         if server.process.poll() is not None:
             tally.errors.append(f"the server died:\n{tail(log)}")
-    report(tally, args.sessions, args.minutes, args.waves, args.ttl)
+    report(tally, args.sessions, args.minutes, args.waves, args.ttl, args.janitor)
     sys.exit(1 if tally.errors else 0)
 
 
@@ -347,15 +361,16 @@ async def visit(url: str, pages: list | None = None) -> float:
     return time.perf_counter() - started
 
 
-async def settled_memory(url: str, pgid: int, ttl: float) -> int:
-    """The server's memory once every closed session has gone: wait out the TTL, make one short visit
-    (Streamlit drops expired sessions when the next session disconnects), then wait for the app's
-    memory janitor (every 60 s: a garbage collection and a heap trim) and for the memory to settle."""
-    await asyncio.sleep(ttl + 2)
-    await visit(url)
-    samples = [group_rss(pgid)]
+async def settled_memory(pgid: int, ttl: float, janitor: float) -> int:
+    """The server's memory once every closed session has gone, as on an idle server: wait out the TTL,
+    then one whole round of the app's memory janitor (whatever its phase, a round starts within
+    `janitor` s after the sessions expire: it drops them from Streamlit's storage, collects the garbage
+    and trims the heap), then SETTLE_S for it to finish. No session is opened meanwhile: one would make
+    Streamlit reap the expired sessions itself, which an idle server after its last class never sees."""
+    await asyncio.sleep(ttl + 1)
     started = time.monotonic()
-    while time.monotonic() - started < JANITOR_WAIT_S:
+    samples = [group_rss(pgid)]
+    while time.monotonic() - started < janitor + SETTLE_S:
         await asyncio.sleep(5)
         samples.append(group_rss(pgid))
     return samples[-1]

@@ -3,11 +3,7 @@ person's own uploaded `.keras` file. Everything here belongs to one session."""
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import hashlib
-import threading
-import time
 from dataclasses import dataclass, replace
 
 import keras
@@ -20,11 +16,9 @@ from rnnviz.presets import DEFAULT_PRESET, get_preset, preset_names
 from rnnviz.spec import ModelSpec
 from rnnviz.summary import ModelSummary, summarize_model
 from rnnviz.ui import keys
+from rnnviz.ui.janitor import start_memory_janitor
 
 _MAX_MODELS_PER_SESSION = 3
-JANITOR_S = 60.0  # how often the server hands back the memory of sessions that have closed
-_janitor_lock = threading.Lock()
-_janitor: threading.Thread | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,33 +105,6 @@ def model_picker() -> None:
                               "no code from the file runs, and Lambda layers are refused.")
         if st.session_state.get(keys.UPLOAD_ERROR):
             st.error(st.session_state[keys.UPLOAD_ERROR])
-
-
-def start_memory_janitor() -> None:
-    """Once per server process: a daemon thread that, every `JANITOR_S` seconds, frees closed sessions.
-
-    Streamlit drops a closed session after `server.disconnectedSessionTTL`, but a session's Keras
-    models sit in reference cycles that only a full garbage collection frees, and glibc keeps freed
-    heap unless asked to trim it. An idle server does neither by itself, so without this its memory
-    would stay at its peak after a class leaves. A collection takes about 0.2 s of one core.
-    """
-    global _janitor
-    with _janitor_lock:
-        if _janitor is None or not _janitor.is_alive():
-            _janitor = threading.Thread(target=_tidy_forever, name="rnnviz-memory-janitor", daemon=True)
-            _janitor.start()
-
-
-def _tidy_forever() -> None:
-    try:
-        trim = ctypes.CDLL("libc.so.6").malloc_trim  # glibc only
-    except (OSError, AttributeError):
-        trim = None
-    while True:
-        time.sleep(JANITOR_S)
-        gc.collect()
-        if trim is not None:
-            trim(0)
 
 
 def _change_weights() -> None:
