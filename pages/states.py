@@ -4,7 +4,7 @@ import streamlit as st
 
 from rnnviz.layer_info import activations
 from rnnviz.ui import keys
-from rnnviz.ui.state_views import PLAY_INTERVAL_S, explanations, layer_view
+from rnnviz.ui.state_views import explanations, layer_view
 from rnnviz.ui.traced import traced_run
 
 st.title("States, step by step")
@@ -19,18 +19,16 @@ if run is not None:
     if not tr.names:
         st.info("This model has no SimpleRNN, GRU or LSTM layer to show.")
         st.stop()
-    c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
-    playing = c3.toggle("Play", key=keys.STATES_PLAYING, help="Step through time automatically.")
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
     name = c1.selectbox("Layer", tr.names, key=keys.STATES_LAYER,
                         format_func=lambda n: f"{n} ({tr[n].kind}{'(' + tr[n].inner_kind + ')' if tr[n].backward else ''}, {tr[n].units} units)")
     layer = tr[name]
     direction = "forward"
     if layer.backward is not None:
-        direction = c2.radio("Gates and cell state of", ("forward", "backward"), horizontal=True,
+        direction = c2.radio("Cell state and gates of", ("forward", "backward"), horizontal=True,
                              key=keys.STATES_DIRECTION)
     activation, recurrent_activation = activations(run.current.model, name)
     st.caption(f"Ran on **{tr.device}** · this layer's own kernel here: **{layer.kernel}** ({layer.kernel_reason}) · "
                f"batch row {run.row} of {run.inputs[0].array.shape[0]}")
-    st.fragment(run_every=PLAY_INTERVAL_S if playing else None)(layer_view)(
-        layer, run.labels_for(name), run.row, activation, recurrent_activation, direction)
+    layer_view(layer, run.labels_for(name), run.row, activation, recurrent_activation, direction)
     explanations(layer.inner_kind, activation, recurrent_activation)

@@ -56,22 +56,22 @@ def _colorbar(scale: Scale, index: int, count: int, title: str) -> dict:
     )
 
 
-def _heatmap(values: np.ndarray, sf: int, uf: int, coloraxis: str, name: str) -> go.Heatmap:
-    """One pooled heatmap trace; cell centres stay in timestep and unit coordinates."""
+def heatmap_trace(values: np.ndarray, sf: int, uf: int, coloraxis: str, name: str, first: int = 0) -> go.Heatmap:
+    """One pooled heatmap trace; cell centres stay in timestep (from `first`) and unit coordinates."""
     z = pool(values, sf, uf)  # (columns, rows)
-    x = np.arange(z.shape[0]) * sf + (sf - 1) / 2
+    x = first + np.arange(z.shape[0]) * sf + (sf - 1) / 2
     y = np.arange(z.shape[1]) * uf + (uf - 1) / 2
     if sf == uf == 1:
         hover = "step %{x}<br>unit %{y}<br>value %{z:.4f}"
     else:
         hover = "steps around %{x}<br>units around %{y}<br>mean %{z:.4f}"
     return go.Heatmap(
-        z=np.ascontiguousarray(z.T), x=x if sf > 1 else np.arange(z.shape[0]), y=y if uf > 1 else np.arange(z.shape[1]),
+        z=np.ascontiguousarray(z.T), x=x if sf > 1 else first + np.arange(z.shape[0]), y=y if uf > 1 else np.arange(z.shape[1]),
         coloraxis=coloraxis, name=name, hovertemplate=f"<b>{name}</b><br>{hover}<extra></extra>", xgap=0, ygap=0,
     )
 
 
-def _row_height(units_drawn: int) -> int:
+def row_height(units_drawn: int) -> int:
     return int(min(560, max(260, 120 + 6 * units_drawn)))
 
 
@@ -105,7 +105,7 @@ def _heatmap_figure(
     )
     for i, p in enumerate(panels):
         row, col = divmod(i, cols)
-        fig.add_trace(_heatmap(p.values, sf, uf, axis_of[p.quantity], p.title or "value"), row=row + 1, col=col + 1)
+        fig.add_trace(heatmap_trace(p.values, sf, uf, axis_of[p.quantity], p.title or "value"), row=row + 1, col=col + 1)
         fig.update_yaxes(unit_axis(p.values.shape[1], with_title=col == 0), row=row + 1, col=col + 1)
         axis = time_axis(labels, timesteps, with_title=row == rows - 1, max_ticks=MAX_TICK_LABELS // cols)
         fig.update_xaxes(axis, row=row + 1, col=col + 1)
@@ -115,7 +115,7 @@ def _heatmap_figure(
     }
     fig.update_layout(bars)
     fig.update_annotations(font_size=17)  # subplot titles
-    apply_theme(fig, title, rows * _row_height(math.ceil(units / uf)) + 140)
+    apply_theme(fig, title, rows * row_height(math.ceil(units / uf)) + 140)
 
     note = pool_note(timesteps, units, sf, uf)
     fig.update_layout(meta=dict(downsample=dict(step_factor=sf, unit_factor=uf, note=note)))

@@ -141,15 +141,17 @@ def apply_theme(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig
 
 
-def time_axis(labels: tuple[str, ...] | None, timesteps: int, with_title: bool = True, max_ticks: int = MAX_TICK_LABELS) -> dict:
-    """Settings of an x axis over timesteps; token labels as ticks (every k-th when crowded)."""
-    axis: dict = dict(range=[-0.5, timesteps - 0.5], tickformat="d")
+def time_axis(labels: tuple[str, ...] | None, timesteps: int, with_title: bool = True, max_ticks: int = MAX_TICK_LABELS,
+              first: int = 0) -> dict:
+    """Settings of an x axis over timesteps first..first+timesteps-1; token labels (one per step
+    shown) as ticks, every k-th when crowded."""
+    axis: dict = dict(range=[first - 0.5, first + timesteps - 0.5], tickformat="d")
     if with_title:
         axis["title_text"] = "timestep"
     if labels is not None:
         every = math.ceil(timesteps / max_ticks)
         axis.update(
-            tickmode="array", tickvals=list(range(0, timesteps, every)), ticktext=list(labels[::every]),
+            tickmode="array", tickvals=list(range(first, first + timesteps, every)), ticktext=list(labels[::every]),
             tickangle=0 if max(map(len, labels)) <= 2 else -45,
         )
         if every > 1 and with_title and max_ticks >= MAX_TICK_LABELS:  # no room for it under narrow panels

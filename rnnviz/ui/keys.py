@@ -26,10 +26,9 @@ TRACES = "trace.cache"  # {(model key, choices): Trace} for this session
 # States page.
 STATES_LAYER = "states.layer"
 STATES_DIRECTION = "states.direction"
-STATES_STEP = "states.step"
-STATES_PLAYING = "states.playing"
+STATES_WINDOW = "states.window"  # first step of the window shown when a sequence is longer than one
 STATES_UNITS = "states.units"
-STATES_FIGURES = "states.figures"  # (key, {name: figure dict}) drawn once per layer and row
+STATES_FIGURES = "states.figures"  # (key, step-through figure) drawn once per layer, row and window
 
 # Guide lesson pages.
 OUTPUTS_KIND = "outputs.kind"

@@ -1,4 +1,4 @@
-"""The States page's pieces: one layer's heatmaps, gates, step bars and unit lines at a chosen step."""
+"""The States page's pieces: one layer's step-through figure and the units followed over time."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import numpy as np
 import streamlit as st
 
 from rnnviz import explain, figures
+from rnnviz.figures.scrub import Quantity, step_through, step_window
+from rnnviz.figures.style import display_names
 from rnnviz.trace import DirectionTrace, LayerTrace
 from rnnviz.ui import keys
-
-PLAY_INTERVAL_S = 0.6
 
 
 def _ranges(kind: str, activation: str, recurrent_activation: str) -> dict[str, str]:
@@ -25,73 +25,61 @@ def _row(direction: DirectionTrace, row: int) -> dict[str, np.ndarray]:
     return values
 
 
-def step_scrubber(steps: int, labels: tuple[str, ...]) -> int:
-    """A slider over timesteps that advances by itself while playing; returns the chosen step.
-
-    Call it inside a fragment, so moving it redraws the charts without running the model again.
-    """
-    step = min(st.session_state.get(keys.STATES_STEP, 0), steps - 1)
-    if st.session_state.get(keys.STATES_PLAYING):
-        step = (step + 1) % steps
-    st.session_state[keys.STATES_STEP] = step
-    chosen = st.slider("Timestep", 0, steps - 1, key=keys.STATES_STEP, help="Every chart below marks this step.")
-    label = labels[chosen] if chosen < len(labels) else str(chosen)
-    st.caption(f"Step **{chosen}** of {steps - 1} · input **{label}**")
-    return chosen
-
-
-def _base_figures(layer: LayerTrace, values: dict[str, np.ndarray], labels: tuple[str, ...], row: int,
-                  ranges: dict[str, str], direction_name: str) -> dict[str, dict]:
-    """The heatmaps drawn once (highlight on step 0) and kept for this session, so moving the
-    scrubber only moves the highlight: drawing them again costs ten times more."""
-    key = (id(layer), layer.name, row, direction_name, tuple(ranges.items()), labels)
-    cached = st.session_state.get(keys.STATES_FIGURES)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    drawn = {}
-    which = f" ({direction_name})" if layer.backward is not None else ""
-    if layer.backward is not None:
-        drawn["h"] = figures.bidirectional_heatmaps(layer.forward.h[row], layer.backward.h[row], labels=labels,
-                                                    highlight_step=0, quantity=ranges["hidden"],
-                                                    title="Hidden state h, both directions")
+def quantities(layer: LayerTrace, row: int, ranges: dict[str, str], direction_name: str) -> list[Quantity]:
+    """The figure's rows: h (both directions of a Bidirectional layer), then c and the gates of one."""
+    direction = layer.backward if direction_name == "backward" else layer.forward
+    values = _row(direction, row)
+    names = display_names(list(values))
+    last = layer.input_steps - 1
+    if layer.backward is None:
+        rows = [Quantity(names["hidden"], values["hidden"], ranges["hidden"])]
     else:
-        drawn["h"] = figures.state_heatmap(values["hidden"], title="Hidden state h", labels=labels,
-                                           quantity=ranges["hidden"], highlight_step=0)
-    if "cell" in values:
-        drawn["c"] = figures.state_heatmap(values["cell"], title=f"Cell state c{which}", labels=labels,
-                                           quantity="free", highlight_step=0)
-    gates = {g: values[g] for g in explain.GATES[layer.inner_kind]}
-    if gates:
-        drawn["gates"] = figures.gate_small_multiples(gates, labels=labels, highlight_step=0,
-                                                      quantities={g: ranges[g] for g in gates},
-                                                      title=f"Gates{which}")
-    drawn = {name: fig.to_dict() for name, fig in drawn.items()}
-    st.session_state[keys.STATES_FIGURES] = (key, drawn)
-    return drawn
+        rows = [Quantity(f"{names['hidden']}, forward (reads 0→{last})", layer.forward.h[row], ranges["hidden"]),
+                Quantity(f"{names['hidden']}, backward (reads {last}→0)", layer.backward.h[row], ranges["hidden"])]
+    which = f", {direction_name}" if layer.backward is not None else ""
+    rows += [Quantity(names[q] + which, v, ranges[q]) for q, v in values.items() if q != "hidden"]
+    return rows
+
+
+def _window_start(steps: int, window: int) -> int:
+    """The first step shown: 0, or the window a person picks when the sequence is longer than one."""
+    if steps <= window:
+        return 0
+    starts = list(range(0, steps, window))
+    st.session_state[keys.STATES_WINDOW] = min(st.session_state.get(keys.STATES_WINDOW, 0), starts[-1]) // window * window
+    return st.selectbox("Steps shown", starts, key=keys.STATES_WINDOW,
+                        format_func=lambda s: f"{s}–{min(s + window, steps) - 1} of {steps}",
+                        help=f"A slider of {window} steps at a time: every step's bars travel to the browser with it.")
 
 
 def layer_view(layer: LayerTrace, labels: tuple[str, ...], row: int, activation: str,
                recurrent_activation: str, direction_name: str) -> None:
-    """Everything the States page draws for one layer at the scrubber's step."""
+    """The step-through figure of one layer (its slider and Play run in the browser), then unit lines."""
     ranges = _ranges(layer.inner_kind, activation, recurrent_activation)
+    rows = quantities(layer, row, ranges, direction_name)
+    first = _window_start(layer.input_steps, step_window(layer.input_steps, layer.units, len(rows)))
+    key = (id(layer), layer.name, row, direction_name, tuple(ranges.items()), labels, first)
+    cached = st.session_state.get(keys.STATES_FIGURES)
+    if cached is None or cached[0] != key:  # drawing the frames is the costly part: once per layer and row
+        title = f"Layer {layer.name}: every unit at every step"
+        cached = (key, step_through(rows, title=title, labels=labels, first=first))
+        st.session_state[keys.STATES_FIGURES] = cached
+    st.caption("Move the slider under the title, or press **▶ Play**: the outline walks along every heatmap and "
+               "the bars beside it show each unit's value at that step. Hover for exact numbers.")
+    st.plotly_chart(cached[1], key="steps")
+    st.fragment(unit_lines_view)(layer, labels, row, direction_name, ranges)
+
+
+def unit_lines_view(layer: LayerTrace, labels: tuple[str, ...], row: int, direction_name: str,
+                    ranges: dict[str, str]) -> None:
+    """Chosen units of h over time; a fragment, so changing them redraws only this chart."""
     direction = layer.backward if direction_name == "backward" else layer.forward
-    values = _row(direction, row)
-    steps = layer.input_steps
-    step = step_scrubber(steps, labels)
-    for name, base in _base_figures(layer, values, labels, row, ranges, direction_name).items():
-        st.plotly_chart(figures.move_highlight(base, step, steps), key=name)
-    left, right = st.columns(2)
-    with left:
-        label = labels[step] if step < len(labels) else str(step)
-        st.plotly_chart(figures.step_bars({q: v[step] for q, v in values.items()}, step_label=f"{step} · {label}",
-                                          quantities=ranges), key="bars")
-    with right:
-        units = st.multiselect("Units to follow", list(range(layer.units)), default=list(range(min(3, layer.units))),
-                               max_selections=figures.MAX_LINES, key=keys.STATES_UNITS)
-        if units:
-            st.plotly_chart(figures.unit_lines(values["hidden"], units, labels=labels, highlight_step=step,
-                                               title="Chosen units of h over time", quantity=ranges["hidden"]),
-                            key="lines")
+    units = st.multiselect("Units to follow", list(range(layer.units)), default=list(range(min(3, layer.units))),
+                           max_selections=figures.MAX_LINES, key=keys.STATES_UNITS)
+    if units:
+        which = f" ({direction_name})" if layer.backward is not None else ""
+        st.plotly_chart(figures.unit_lines(direction.h[row], units, labels=labels, title=f"Chosen units of h{which} over time",
+                                           quantity=ranges["hidden"]), key="lines")
 
 
 def explanations(kind: str, activation: str, recurrent_activation: str) -> None:

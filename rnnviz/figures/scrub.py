@@ -1,0 +1,231 @@
+"""One layer's every quantity, stepped through in the browser: a timestep slider and Play.
+
+Each row is one quantity (hidden state, cell state, each gate): its heatmap, units down and
+timesteps across, and beside it the value of every unit at the chosen step as horizontal bars
+on the same unit axis. The slider and Play are Plotly's own: every step is an animation frame
+that moves the outline and swaps the bars, so stepping costs the browser a few milliseconds and
+the server nothing (a Streamlit slider reran the page and redrew five charts per move).
+
+The frames hold every step's bars, so one figure covers at most `step_window(...)` steps; a
+longer sequence is shown a window at a time, and the figure says which.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import plotly.colors
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from rnnviz.figures.pooling import MAX_CELLS, pool_factors, pool_note
+from rnnviz.figures.states import heatmap_trace
+from rnnviz.figures.style import (
+    HIGHLIGHT,
+    Scale,
+    apply_theme,
+    as_matrix,
+    check_labels,
+    check_quantity,
+    f32,
+    scale_for,
+    time_axis,
+    unit_axis,
+)
+
+MAX_WINDOW_STEPS = 200  # slider stops in one figure; more cannot be told apart on a slider
+MAX_FRAME_VALUES = 150_000  # bar values all frames of one figure carry (about 2 MB of JSON)
+FRAME_MS = 500  # Play's time per step
+TOP_PX = 200  # above the first row: the title, Play and the slider
+_RANGE_WORDS = {"gate": "0…1", "tanh": "tanh, −1…1", "free": "unbounded"}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One row of a step-through figure.
+
+    Attributes:
+        name: as people read it, e.g. "forget gate f".
+        values: one batch row's values at every step.  # (timesteps, units)
+        quantity: "tanh" (−1..1), "gate" (0..1) or "free" (unbounded: symmetric around 0 up to
+            the largest |value| over all steps, so every window shares one scale).
+    """
+
+    name: str
+    values: np.ndarray
+    quantity: str
+
+
+def step_window(timesteps: int, units: int, rows: int) -> int:
+    """How many steps one step-through figure covers: all of them when they fit.
+
+    Bounded by `MAX_WINDOW_STEPS` slider stops and by `MAX_FRAME_VALUES` bar values in all
+    frames together (steps x units x rows); at least 1.
+    """
+    for name, value in (("timesteps", timesteps), ("units", units), ("rows", rows)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a whole number of at least 1; got {value!r}")
+    return int(max(1, min(MAX_WINDOW_STEPS, timesteps, MAX_FRAME_VALUES // (units * rows))))
+
+
+@lru_cache(maxsize=16)
+def _palette(colorscale: str) -> tuple[str, ...]:
+    """256 hex colours along a named Plotly colour scale, interpolated in RGB as Plotly does."""
+    stops = plotly.colors.get_colorscale(colorscale)
+    positions = [p for p, _ in stops]
+    rgb = np.array([plotly.colors.hex_to_rgb(c) if c.startswith("#") else plotly.colors.unlabel_rgb(c) for _, c in stops],
+                   dtype=float)
+    t = np.linspace(0, 1, 256)
+    channels = np.stack([np.interp(t, positions, rgb[:, k]) for k in range(3)], axis=1).round().astype(int)
+    return tuple("#%02x%02x%02x" % tuple(c) for c in channels)
+
+
+def bar_colors(values: np.ndarray, scale: Scale) -> list[str]:
+    """Each value's colour on `scale` (as the heatmap shows it), as hex strings; NaN is grey.
+
+    Plotly can colour bars from numbers itself, but plotly.js 4 then logs a warning (with a
+    stack trace) for every bar it draws, which made each step several times slower.
+    """
+    a = np.asarray(values, dtype=np.float64)
+    palette = _palette(scale.colorscale)
+    share = np.clip((a - scale.zmin) / (scale.zmax - scale.zmin), 0.0, 1.0)
+    index = np.rint(np.nan_to_num(share) * (len(palette) - 1)).astype(int)
+    return ["#bbbbbb" if math.isnan(v) else palette[i] for v, i in zip(a.tolist(), index.tolist())]
+
+
+def _outline(step: int, units: int) -> dict:
+    """The corners of the highlight around one column, in timestep and unit coordinates."""
+    left, right, top, bottom = step - 0.5, step + 0.5, -0.5, units - 0.5
+    return dict(x=[left, right, right, left, left], y=[top, top, bottom, bottom, top])
+
+
+def _step_label(step: int, last: int, labels: tuple[str, ...] | None) -> str:
+    return f"{step} of {last}" + (f" · input “{labels[step]}”" if labels else "")
+
+
+def step_through(
+    rows: Sequence[Quantity],
+    *,
+    title: str,
+    labels: Sequence[str] | None = None,
+    first: int = 0,
+    max_cells: int = MAX_CELLS,
+) -> go.Figure:
+    """Heatmaps with step bars beside them, a timestep slider and Play, all run by Plotly.
+
+    Args:
+        rows: the quantities, top to bottom; all with the same timesteps.
+        title: the figure title.
+        labels: one label per timestep (tokens), for the time axis and the slider.
+        first: the first step shown; the figure covers `step_window(...)` steps from there.
+        max_cells: heatmap cells of all rows together before units are averaged (a note says so).
+
+    Returns:
+        The figure. Trace 2i is row i's heatmap; the frames (one per step, named by the step)
+        move the outline traces (named `HIGHLIGHT`) and swap the bars. `layout.meta["window"]`
+        holds the steps shown and `layout.meta["note"]` what was left out or averaged.
+    """
+    if not rows:
+        raise ValueError("rows is empty: pass at least one Quantity")
+    values = [as_matrix(r.values, r.name) for r in rows]
+    timesteps = values[0].shape[0]
+    for r, v in zip(rows, values):
+        check_quantity(r.quantity)
+        if v.shape[0] != timesteps:
+            raise ValueError(f"every row needs {timesteps} timesteps; {r.name!r} has {v.shape[0]}")
+    labels = check_labels(labels, timesteps)
+    units = max(v.shape[1] for v in values)
+    window = step_window(timesteps, units, len(rows))
+    if isinstance(first, bool) or not isinstance(first, (int, np.integer)) or not 0 <= first < timesteps:
+        raise ValueError(f"first must be a timestep from 0 to {timesteps - 1}; got {first!r}")
+    first, stop = int(first), min(int(first) + window, timesteps)
+    shown = range(first, stop)
+    _, unit_factor = pool_factors(len(shown), units, max(1, max_cells // len(rows)))
+
+    n = len(rows)
+    heights = [int(min(420, max(160, 100 + 3 * math.ceil(v.shape[1] / unit_factor)))) for v in values]
+    gap = 120  # px between rows: the time axis' labels and the next row's title
+    total = sum(heights) + gap * (n - 1)
+    fig = make_subplots(
+        rows=n, cols=2, column_widths=[0.72, 0.28], horizontal_spacing=0.05,
+        vertical_spacing=gap / total, row_heights=heights,
+        subplot_titles=[t for r in rows for t in (f"{r.name} ({_RANGE_WORDS[r.quantity]})", "")],
+    )
+    scales = [scale_for(r.quantity, v) for r, v in zip(rows, values)]
+    window_labels = labels[first:stop] if labels else None
+    bar_traces, outline_traces = [], []
+    for i, (r, v, scale) in enumerate(zip(rows, values, scales)):
+        axis = "coloraxis" if i == 0 else f"coloraxis{i + 1}"
+        fig.add_trace(heatmap_trace(v[first:stop], 1, unit_factor, axis, r.name, first=first), row=i + 1, col=1)
+        bar_traces.append(len(fig.data))
+        fig.add_trace(go.Bar(
+            x=f32(v[first]), y=np.arange(v.shape[1]), orientation="h", name=r.name, showlegend=False,
+            marker=dict(color=bar_colors(v[first], scale), line=dict(width=0)),
+            hovertemplate=f"<b>{r.name}</b><br>unit %{{y}}<br>value %{{x:.4f}}<extra></extra>",
+        ), row=i + 1, col=2)
+        for color, width in (("white", 6), ("#111", 2.5)):  # a black line on a white halo: visible on any colour
+            outline_traces.append(len(fig.data))
+            fig.add_trace(go.Scatter(**_outline(first, v.shape[1]), mode="lines", name=HIGHLIGHT, showlegend=False,
+                                     hoverinfo="skip", line=dict(color=color, width=width)), row=i + 1, col=1)
+        heat_y = "y" if i == 0 else f"y{2 * i + 1}"
+        fig.update_yaxes(unit_axis(v.shape[1]), row=i + 1, col=1)
+        fig.update_yaxes(matches=heat_y, showticklabels=False, row=i + 1, col=2)
+        fig.update_xaxes(time_axis(window_labels, len(shown), with_title=i == n - 1, first=first), row=i + 1, col=1)
+        pad = 0.05 * (scale.zmax - scale.zmin)
+        fig.update_xaxes(range=[scale.zmin - pad, scale.zmax + pad], title_text="value at the step",
+                         showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888", row=i + 1, col=2)
+        top = 1 - (sum(heights[:i]) + gap * i) / total
+        fig.update_layout({axis: dict(
+            colorscale=scale.colorscale, cmin=scale.zmin, cmax=scale.zmax,
+            colorbar=dict(title=dict(text=scale.title, side="right"), len=heights[i] / total, y=top, yanchor="top",
+                          thickness=16, tickfont=dict(size=13), x=1.01),
+        )})
+
+    frames = []
+    for step in shown:
+        data = []
+        for v, scale in zip(values, scales):
+            data.append(dict(type="bar", x=f32(v[step]), marker=dict(color=bar_colors(v[step], scale))))
+        for v in values:
+            data.extend(dict(type="scatter", **_outline(step, v.shape[1])) for _ in range(2))
+        frames.append(go.Frame(name=str(step), data=data, traces=bar_traces + outline_traces))
+    fig.frames = frames
+
+    still = dict(mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))
+    fig.update_layout(
+        sliders=[dict(
+            active=0, x=0.26, len=0.74, y=1, yanchor="bottom", pad=dict(t=0, b=42),
+            currentvalue=dict(prefix="Step ", font=dict(size=18, color="#222"), xanchor="left", offset=12),
+            font=dict(color="rgba(0,0,0,0)"),  # the time axes label the steps; labels on the slider would overlap
+            steps=[dict(method="animate", label=_step_label(s, timesteps - 1, labels), args=[[str(s)], still])
+                   for s in shown],
+        )],
+        updatemenus=[dict(
+            type="buttons", direction="left", x=0, y=1, xanchor="left", yanchor="bottom", pad=dict(t=0, b=52),
+            showactive=False, font=dict(size=15),
+            buttons=[
+                dict(label="▶ Play", method="animate",
+                     args=[None, dict(mode="immediate", fromcurrent=True, transition=dict(duration=0),
+                                      frame=dict(duration=FRAME_MS, redraw=False))]),
+                dict(label="❚❚ Pause", method="animate", args=[[None], still]),
+            ],
+        )],
+    )
+    notes = []
+    if len(shown) < timesteps:
+        notes.append(f"Steps {first}–{stop - 1} of 0–{timesteps - 1} are shown ({len(shown)} at a time).")
+    if unit_factor > 1:
+        notes.append(pool_note(len(shown), units, 1, unit_factor) + " The bars show every unit.")
+    note = " ".join(notes)
+    fig.update_layout(meta=dict(window=dict(first=first, stop=stop, timesteps=timesteps), note=note),
+                      margin=dict(t=TOP_PX, r=130))
+    fig.update_annotations(font_size=17)  # the row titles
+    apply_theme(fig, title, total + TOP_PX + 90)
+    fig.update_layout(title=dict(yref="container", y=1, yanchor="top", pad=dict(t=18)))
+    if note:
+        fig.update_layout(title_subtitle=dict(text=note, font=dict(size=14, color="#7a3e00")))
+    return fig
