@@ -14,7 +14,6 @@ from rnnviz.figures import (
     HIGHLIGHT,
     bidirectional_heatmaps,
     downsample,
-    gate_small_multiples,
     pool_factors,
     state_heatmap,
     step_bars,
@@ -171,58 +170,6 @@ def test_pool_factors(shape, cap, expected):
     assert -(-shape[0] // sf) * -(-shape[1] // uf) <= cap
 
 
-# --- gates --------------------------------------------------------------------------------------
-
-
-def test_gates_in_order_with_their_own_ranges():
-    fig = gate_small_multiples(GATES_LSTM, labels=LABELS, highlight_step=2)
-    titles = [a.text for a in fig.layout.annotations]
-    assert titles == [
-        "input gate i (0…1)", "forget gate f (0…1)", "candidate g (tanh, −1…1)", "output gate o (0…1)"
-    ]
-    axes = [t.coloraxis for t in fig.data]
-    assert axes == ["coloraxis", "coloraxis", "coloraxis2", "coloraxis"]  # the candidate stands apart
-    assert (fig.layout.coloraxis.cmin, fig.layout.coloraxis.cmax) == (0, 1)
-    assert (fig.layout.coloraxis2.cmin, fig.layout.coloraxis2.cmax) == (-1, 1)
-    assert fig.layout.coloraxis.colorbar.title.text == "i, f, o: gate, 0…1"
-    assert fig.layout.coloraxis2.colorbar.title.text == "g: tanh, −1…1"
-    assert fig.layout.coloraxis.colorbar.y != fig.layout.coloraxis2.colorbar.y  # two bars, not on top of each other
-
-
-def test_gate_highlight_on_every_panel_and_time_axis_shared():
-    fig = gate_small_multiples(GATES_LSTM, labels=LABELS, highlight_step=2)
-    shapes = _highlights(fig)
-    assert {s.xref for s in shapes} == {"x", "x2", "x3", "x4"}
-    assert {(s.x0, s.x1) for s in shapes} == {(1.5, 2.5)}
-    assert fig.layout.xaxis3.title.text == "timestep" and fig.layout.xaxis4.title.text == "timestep"
-    assert fig.layout.yaxis.title.text == "unit" and fig.layout.yaxis3.title.text == "unit"
-    assert list(fig.layout.xaxis3.ticktext) == list(LABELS)
-
-
-def test_half_width_panels_show_half_as_many_tokens():
-    labels = [f"t{i}" for i in range(30)]
-    gates = {k: np.zeros((30, 2)) for k in ("input", "forget", "candidate", "output")}
-    assert list(gate_small_multiples(gates, labels=labels).layout.xaxis3.ticktext)[:2] == ["t0", "t2"]
-    assert list(state_heatmap(gates["input"], title="i", labels=labels).layout.xaxis.ticktext) == labels
-
-
-def test_gru_gate_names():
-    gates = {"update": GATES_LSTM["input"], "reset": GATES_LSTM["forget"], "candidate": H}
-    fig = gate_small_multiples(gates)
-    assert [a.text for a in fig.layout.annotations][:3] == [
-        "update gate z (0…1)", "reset gate r (0…1)", "candidate ĥ (tanh, −1…1)"
-    ]
-    assert fig.layout.coloraxis2.colorbar.title.text == "ĥ: tanh, −1…1"
-    assert fig.layout.xaxis3.anchor == "y3" and fig.layout.yaxis3.domain == fig.layout.yaxis.domain  # one row
-
-
-def test_gates_reject_empty_and_mismatched_panels():
-    with pytest.raises(ValueError, match="gates is empty"):
-        gate_small_multiples({})
-    with pytest.raises(ValueError, match="every panel needs 12 timesteps; 'forget gate f"):
-        gate_small_multiples({"input": H, "forget": H[:5]})
-
-
 # --- step bars ----------------------------------------------------------------------------------
 
 
@@ -303,7 +250,6 @@ def test_bidirectional_free_scale_spans_both_directions():
     "fig",
     [
         state_heatmap(H, title="h"),
-        gate_small_multiples(GATES_LSTM),
         step_bars({"hidden": H[0]}, step_label=0),
         unit_lines(H, [1], title="x"),
         bidirectional_heatmaps(H, H),
@@ -330,22 +276,3 @@ def test_figures_import_only_plotly_numpy_and_themselves():
                 assert name.split(".")[0] in allowed, f"{path.name} imports {name}"
                 if name.startswith("rnnviz"):
                     assert name.startswith("rnnviz.figures"), f"{path.name} imports {name}"
-
-
-def test_move_highlight_equals_drawing_at_that_step():
-    import numpy as np
-
-    from rnnviz.figures import gate_small_multiples, move_highlight, state_heatmap, unit_lines
-
-    rng = np.random.default_rng(3)
-    values = rng.uniform(-1, 1, (30, 8)).astype(np.float32)
-    gates = {"input": rng.uniform(0, 1, (30, 8)), "candidate": rng.uniform(-1, 1, (30, 8))}
-    for draw in (
-        lambda step: state_heatmap(values, title="h", highlight_step=step),
-        lambda step: state_heatmap(values, title="h", highlight_step=step, max_cells=60),  # pooled
-        lambda step: gate_small_multiples(gates, highlight_step=step),
-        lambda step: unit_lines(values, [0, 1], highlight_step=step, title="lines"),
-    ):
-        moved = move_highlight(draw(0), 17, 30)
-        assert moved.layout.shapes == draw(17).layout.shapes
-        assert moved.layout.shapes != draw(0).layout.shapes

@@ -33,27 +33,69 @@ def figures(at):
     return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
 
 
-def highlight_x(fig):
-    return [(s["x0"], s["x1"]) for s in fig["layout"].get("shapes", [])]
+def step_figure(at):
+    """The step-through figure: the first chart, with a heatmap per quantity and a frame per step."""
+    return figures(at)[0]
+
+
+def row_titles(fig):
+    return [a["text"] for a in fig["layout"]["annotations"] if a.get("text")]
 
 
 @pytest.mark.parametrize("preset", preset_names())
 def test_states_page_runs_for_every_preset(preset):
     at = states_page(preset)
     assert not at.error
-    assert len(figures(at)) >= 3
+    fig = step_figure(at)
+    steps = fig["layout"]["meta"]["window"]["stop"] - fig["layout"]["meta"]["window"]["first"]
+    assert len(fig["frames"]) == len(fig["layout"]["sliders"][0]["steps"]) == steps > 0
+    assert [b["label"] for b in fig["layout"]["updatemenus"][0]["buttons"]] == ["▶ Play", "❚❚ Pause"]
+    assert len(figures(at)) == 2  # and the chosen units over time
 
 
-def test_typed_text_labels_the_time_axis_and_the_scrubber_moves_the_highlight():
+def test_typed_text_labels_the_time_axis_and_every_step_of_the_slider():
     at = states_page("guide-lstm")
     at.text_area(key=f"{keys.INPUT_WIDGET}.tokens.text").input("hola 안녕 🙂").run()
-    heat = figures(at)[0]
-    ticks = heat["layout"]["xaxis"].get("ticktext") or []
-    assert "안" in ticks and "🙂" in ticks
-    before = highlight_x(heat)
-    at.slider(key=keys.STATES_STEP).set_value(4).run()
-    after = highlight_x(figures(at)[0])
-    assert before != after and after[0][0] <= 4 <= after[0][1]
+    fig = step_figure(at)
+    assert fig["layout"]["xaxis"]["ticktext"] == list("hola 안녕 🙂".replace(" ", "␣"))
+    labels = [s["label"] for s in fig["layout"]["sliders"][0]["steps"]]
+    assert labels[5] == "5 of 8 · input “안”" and labels[8] == "8 of 8 · input “🙂”"
+    assert [f["name"] for f in fig["frames"]] == [str(t) for t in range(9)]
+    assert row_titles(fig) == ["hidden state h (tanh, −1…1)", "cell state c (unbounded)", "input gate i (0…1)",
+                               "forget gate f (0…1)", "candidate g (tanh, −1…1)", "output gate o (0…1)"]
+
+
+def test_scrubbing_runs_in_the_browser_so_the_page_has_no_step_widget():
+    at = states_page("guide-lstm")
+    assert not at.slider and not at.toggle  # the slider and Play are in the figure: moving them reruns nothing
+
+
+def test_a_long_text_is_shown_a_window_of_steps_at_a_time():
+    at = states_page("guide-lstm")
+    at.text_area(key=f"{keys.INPUT_WIDGET}.tokens.text").input("abcdefghij" * 30).run()
+    first = step_figure(at)["layout"]["meta"]
+    assert first["window"]["first"] == 0 and first["window"]["stop"] < 300 and "Steps 0–" in first["note"]
+    windows = at.selectbox(key=keys.STATES_WINDOW)
+    assert len(windows.options) == 2
+    windows.select_index(1).run()
+    second = step_figure(at)["layout"]["meta"]["window"]
+    assert second == {"first": first["window"]["stop"], "stop": 300, "timesteps": 300}
+
+
+def test_gru_rows_are_named_as_the_gru_names_them():
+    at = states_page("guide-gru-simplernn")
+    assert row_titles(step_figure(at)) == ["hidden state h (tanh, −1…1)", "update gate z (0…1)",
+                                           "reset gate r (0…1)", "candidate ĥ (tanh, −1…1)"]
+
+
+def test_bidirectional_shows_both_directions_of_h_and_one_directions_gates():
+    at = states_page("guide-bidirectional")
+    titles = row_titles(step_figure(at))
+    assert titles[0].startswith("hidden state h, forward (reads 0→") and titles[1].startswith("hidden state h, backward")
+    assert "forget gate f, forward (0…1)" in titles
+    at.radio(key=keys.STATES_DIRECTION).set_value("backward").run()
+    titles = row_titles(step_figure(at))
+    assert "forget gate f, backward (0…1)" in titles and titles[1].startswith("hidden state h, backward")
 
 
 def test_empty_text_shows_a_message_and_keeps_the_last_input():
@@ -61,4 +103,4 @@ def test_empty_text_shows_a_message_and_keeps_the_last_input():
     at.text_area(key=f"{keys.INPUT_WIDGET}.tokens.text").input("").run()
     assert any("type" in e.value.lower() for e in at.error)
     assert at.text_area(key=f"{keys.INPUT_WIDGET}.tokens.text").value == ""
-    assert len(figures(at)) >= 3  # still drawn from the last input that worked
+    assert len(figures(at)) == 2  # still drawn from the last input that worked

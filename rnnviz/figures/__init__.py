@@ -5,28 +5,30 @@ larger than `MAX_CELLS` are averaged to fit, with a visible note.
 """
 
 from rnnviz.figures.pooling import MAX_CELLS, downsample, pool, pool_factors, pool_note
-from rnnviz.figures.states import bidirectional_heatmaps, gate_small_multiples, state_heatmap
+from rnnviz.figures.scrub import Quantity, step_through, step_window
+from rnnviz.figures.states import bidirectional_heatmaps, state_heatmap
 from rnnviz.figures.steps import MAX_LINES, step_bars, unit_lines
-from rnnviz.figures.style import GATE, HIGHLIGHT, TANH, TEMPLATE, Scale, apply_theme, move_highlight, scale_for
+from rnnviz.figures.style import GATE, HIGHLIGHT, TANH, TEMPLATE, Scale, apply_theme, scale_for
 
 __all__ = [
     "GATE",
     "HIGHLIGHT",
     "MAX_CELLS",
     "MAX_LINES",
+    "Quantity",
     "TANH",
     "TEMPLATE",
     "Scale",
     "apply_theme",
     "bidirectional_heatmaps",
     "downsample",
-    "gate_small_multiples",
-    "move_highlight",
     "pool",
     "pool_factors",
     "pool_note",
     "scale_for",
     "state_heatmap",
     "step_bars",
+    "step_through",
+    "step_window",
     "unit_lines",
 ]

@@ -15,10 +15,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -26,7 +24,6 @@ from rnnviz.figures.pooling import MAX_CELLS, pool_factors, pool_note
 from rnnviz.figures.states import heatmap_trace
 from rnnviz.figures.style import (
     HIGHLIGHT,
-    Scale,
     apply_theme,
     as_matrix,
     check_labels,
@@ -38,8 +35,11 @@ from rnnviz.figures.style import (
 )
 
 MAX_WINDOW_STEPS = 200  # slider stops in one figure; more cannot be told apart on a slider
-MAX_FRAME_VALUES = 150_000  # bar values all frames of one figure carry (about 2 MB of JSON)
+MAX_FRAME_VALUES = 150_000  # bar values all frames of one figure carry (about 0.8 MB of JSON)
 FRAME_MS = 500  # Play's time per step
+# The bars have one colour: coloured from their values (as the heatmap), plotly.js 4 logs a warning
+# with a stack trace for every bar on every step, and colour strings cost more to send and check.
+BAR_COLOUR = "#3f5f8a"
 TOP_PX = 200  # above the first row: the title, Play and the slider
 _RANGE_WORDS = {"gate": "0…1", "tanh": "tanh, −1…1", "free": "unbounded"}
 
@@ -70,31 +70,6 @@ def step_window(timesteps: int, units: int, rows: int) -> int:
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a whole number of at least 1; got {value!r}")
     return int(max(1, min(MAX_WINDOW_STEPS, timesteps, MAX_FRAME_VALUES // (units * rows))))
-
-
-@lru_cache(maxsize=16)
-def _palette(colorscale: str) -> tuple[str, ...]:
-    """256 hex colours along a named Plotly colour scale, interpolated in RGB as Plotly does."""
-    stops = plotly.colors.get_colorscale(colorscale)
-    positions = [p for p, _ in stops]
-    rgb = np.array([plotly.colors.hex_to_rgb(c) if c.startswith("#") else plotly.colors.unlabel_rgb(c) for _, c in stops],
-                   dtype=float)
-    t = np.linspace(0, 1, 256)
-    channels = np.stack([np.interp(t, positions, rgb[:, k]) for k in range(3)], axis=1).round().astype(int)
-    return tuple("#%02x%02x%02x" % tuple(c) for c in channels)
-
-
-def bar_colors(values: np.ndarray, scale: Scale) -> list[str]:
-    """Each value's colour on `scale` (as the heatmap shows it), as hex strings; NaN is grey.
-
-    Plotly can colour bars from numbers itself, but plotly.js 4 then logs a warning (with a
-    stack trace) for every bar it draws, which made each step several times slower.
-    """
-    a = np.asarray(values, dtype=np.float64)
-    palette = _palette(scale.colorscale)
-    share = np.clip((a - scale.zmin) / (scale.zmax - scale.zmin), 0.0, 1.0)
-    index = np.rint(np.nan_to_num(share) * (len(palette) - 1)).astype(int)
-    return ["#bbbbbb" if math.isnan(v) else palette[i] for v, i in zip(a.tolist(), index.tolist())]
 
 
 def _outline(step: int, units: int) -> dict:
@@ -164,7 +139,7 @@ def step_through(
         bar_traces.append(len(fig.data))
         fig.add_trace(go.Bar(
             x=f32(v[first]), y=np.arange(v.shape[1]), orientation="h", name=r.name, showlegend=False,
-            marker=dict(color=bar_colors(v[first], scale), line=dict(width=0)),
+            marker=dict(color=BAR_COLOUR, line=dict(width=0)),
             hovertemplate=f"<b>{r.name}</b><br>unit %{{y}}<br>value %{{x:.4f}}<extra></extra>",
         ), row=i + 1, col=2)
         for color, width in (("white", 6), ("#111", 2.5)):  # a black line on a white halo: visible on any colour
@@ -188,11 +163,11 @@ def step_through(
     frames = []
     for step in shown:
         data = []
-        for v, scale in zip(values, scales):
-            data.append(dict(type="bar", x=f32(v[step]), marker=dict(color=bar_colors(v[step], scale))))
+        for v in values:
+            data.append(dict(type="bar", x=f32(v[step])))
         for v in values:
             data.extend(dict(type="scatter", **_outline(step, v.shape[1])) for _ in range(2))
-        frames.append(go.Frame(name=str(step), data=data, traces=bar_traces + outline_traces))
+        frames.append(go.Frame(name=str(step), data=data, traces=bar_traces + outline_traces, _validate=False))
     fig.frames = frames
 
     still = dict(mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))

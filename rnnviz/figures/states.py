@@ -21,8 +21,6 @@ from rnnviz.figures.style import (
     check_labels,
     check_quantity,
     check_step,
-    default_quantity,
-    display_names,
     scale_for,
     time_axis,
     unit_axis,
@@ -154,52 +152,6 @@ def state_heatmap(
     check_quantity(quantity)
     panel = _Panel(None, as_matrix(values, "values"), quantity)
     return _heatmap_figure([panel], title=title, labels=labels, highlight_step=highlight_step, max_cells=max_cells)
-
-
-def gate_small_multiples(
-    gates: Mapping[str, np.ndarray],
-    *,
-    labels: Sequence[str] | None = None,
-    highlight_step: int | None = None,
-    title: str = "Gates",
-    quantities: Mapping[str, str] | None = None,
-    max_cells: int = MAX_CELLS,
-) -> go.Figure:
-    """One small heatmap per gate, in the given order, on a shared time axis.
-
-    Gates share one colourbar (0..1); the candidate, a tanh quantity, gets its own (−1..1).
-    Each panel's title names its range too.
-
-    Args:
-        gates: gate name -> values, e.g. LSTM input, forget, candidate, output or GRU update,
-            reset, candidate.  # each (timesteps, units)
-        labels: one label per timestep.
-        highlight_step: the timestep to outline in every panel.
-        title: the figure title.
-        quantities: override the range of a gate ("tanh", "gate" or "free"), e.g. for a layer
-            whose recurrent_activation is not a sigmoid.
-        max_cells: cells of all panels together before averaging.
-
-    Returns:
-        The figure.
-    """
-    if not gates:
-        raise ValueError("gates is empty: pass at least one gate name -> (timesteps, units) array")
-    names = display_names(list(gates))
-    panels = []
-    for key, values in gates.items():
-        quantity = check_quantity((quantities or {}).get(key, default_quantity(key)))
-        words = {"gate": "0…1", "tanh": "tanh, −1…1", "free": "unbounded"}[quantity]
-        panels.append(_Panel(f"{names[key]} ({words})", as_matrix(values, key), quantity))
-    cols = 2 if len(panels) >= 4 else len(panels)  # GRU: three in a row; LSTM: two by two
-    scales = _scales(panels)
-    # Each colourbar names the gates it colours, e.g. "i, f, o: gate, 0…1".
-    symbols = {q: [names[k].split()[-1] for k, p in zip(gates, panels) if p.quantity == q] for q in scales}
-    bar_titles = {q: f"{', '.join(symbols[q])}: {scale.title}" for q, scale in scales.items()}
-    return _heatmap_figure(
-        panels, title=title, labels=labels, highlight_step=highlight_step, max_cells=max_cells, cols=cols,
-        bar_titles=bar_titles,
-    )
 
 
 def bidirectional_heatmaps(

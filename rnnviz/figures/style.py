@@ -13,7 +13,7 @@ FONT_SIZE = 16
 TITLE_SIZE = 20
 FONT_FAMILY = "'DejaVu Sans', 'Segoe UI', Arial, sans-serif"
 MAX_TICK_LABELS = 50  # more token labels than this across the full width and they overlap
-HIGHLIGHT = "highlight"  # name of the shapes that mark the chosen timestep
+HIGHLIGHT = "highlight"  # name of the shapes, or outline traces, that mark the chosen timestep
 # Okabe-Ito: colour-blind safe, distinct on a projector.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 
@@ -179,29 +179,6 @@ def add_highlight(fig: go.Figure, start: float, end: float, *, filled: bool = Fa
         return
     for color, width in (("white", 6), ("#111", 2.5)):
         fig.add_vrect(**where, fillcolor="rgba(0,0,0,0)", line=dict(color=color, width=width), layer="above")
-
-
-def move_highlight(figure: go.Figure | dict, step: int, timesteps: int) -> go.Figure:
-    """The same figure with its highlight on `step`: far cheaper than drawing it again.
-
-    Args:
-        figure: a figure drawn with some `highlight_step` (or its `to_dict()`).
-        step: the timestep to mark now.
-        timesteps: the figure's timesteps.
-
-    Returns:
-        A new figure; equal to drawing the original with `highlight_step=step`.
-    """
-    step = check_step(step, timesteps)
-    data = figure.to_dict() if isinstance(figure, go.Figure) else figure
-    layout = data.get("layout", {})
-    meta = layout.get("meta")
-    factor = meta.get("downsample", {}).get("step_factor", 1) if isinstance(meta, dict) else 1
-    start = step // factor * factor  # a pooled column covers steps start..start+factor-1
-    end = min(start + factor, timesteps) - 1
-    shapes = [{**s, "x0": start - 0.5, "x1": end + 0.5} if s.get("name") == HIGHLIGHT else s
-              for s in layout.get("shapes", ())]
-    return go.Figure({**data, "layout": {**layout, "shapes": shapes}})
 
 
 def add_note(fig: go.Figure, text: str) -> None:

@@ -1,0 +1,179 @@
+"""The step-through figure (rnnviz.figures.step_through) on synthetic arrays: rows, scales, the
+outline and bars of every frame, the slider and Play, windows of long sequences, averaging."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from rnnviz.figures import HIGHLIGHT, Quantity, step_through, step_window
+from rnnviz.figures.scrub import MAX_FRAME_VALUES, MAX_WINDOW_STEPS
+
+RNG = np.random.default_rng(7)
+T, U = 9, 5
+LABELS = tuple("hi 안녕 🙂!!")
+H = np.tanh(RNG.normal(size=(T, U)))
+C = 3 * RNG.normal(size=(T, U))
+F = RNG.uniform(size=(T, U))
+ROWS = [Quantity("hidden state h", H, "tanh"), Quantity("cell state c", C, "free"), Quantity("forget gate f", F, "gate")]
+
+
+def _by_type(fig, kind):
+    return [t for t in fig.data if t.type == kind]
+
+
+def _outlines(data):
+    return [t for t in data if t["name"] == HIGHLIGHT] if isinstance(data[0], dict) else [t for t in data if t.name == HIGHLIGHT]
+
+
+def test_each_row_is_a_heatmap_of_its_values_with_its_own_fixed_scale():
+    fig = step_through(ROWS, title="Layer lstm", labels=LABELS)
+    heatmaps = _by_type(fig, "heatmap")
+    assert len(heatmaps) == 3
+    for heat, values in zip(heatmaps, (H, C, F)):
+        np.testing.assert_allclose(np.asarray(heat.z), values.T.astype(np.float32))  # units down, steps across
+        assert list(heat.x) == list(range(T)) and list(heat.y) == list(range(U))
+    axes = [fig.layout[h.coloraxis] for h in heatmaps]
+    assert (axes[0].cmin, axes[0].cmax, axes[0].colorscale[0][1]) == (-1, 1, "rgb(5,48,97)")  # RdBu_r, tanh
+    largest = float(np.abs(C).max())
+    assert (axes[1].cmin, axes[1].cmax) == pytest.approx((-largest, largest))  # free: symmetric, over every step
+    assert (axes[2].cmin, axes[2].cmax) == (0, 1)
+    assert [a.colorbar.title.text for a in axes] == ["tanh, −1…1", f"unbounded, −{largest:.3g}…{largest:.3g}", "gate, 0…1"]
+    assert len({a.colorbar.y for a in axes}) == 3  # each bar beside its own row
+    titles = [a.text for a in fig.layout.annotations if a.text]
+    assert titles == ["hidden state h (tanh, −1…1)", "cell state c (unbounded)", "forget gate f (0…1)"]
+
+
+def test_tokens_label_every_time_axis_and_the_slider():
+    fig = step_through(ROWS, title="t", labels=LABELS)
+    for axis in ("xaxis", "xaxis3", "xaxis5"):  # the heatmaps' time axes
+        assert list(fig.layout[axis].ticktext) == list(LABELS)
+    assert fig.layout.xaxis5.title.text == "timestep"
+    steps = fig.layout.sliders[0].steps
+    assert [s.label for s in steps][:4] == ["0 of 8 · input “h”", "1 of 8 · input “i”", "2 of 8 · input “ ”", "3 of 8 · input “안”"]
+    assert fig.layout.sliders[0].currentvalue.prefix == "Step "
+
+
+def test_every_frame_moves_the_outline_and_shows_that_steps_values_as_bars():
+    fig = step_through(ROWS, title="t")
+    assert [f.name for f in fig.frames] == [str(t) for t in range(T)]
+    bars = _by_type(fig, "bar")
+    for bar, values in zip(bars, (H, C, F)):  # step 0 before any frame plays
+        np.testing.assert_allclose(np.asarray(bar.x), values[0].astype(np.float32))
+        assert list(bar.y) == list(range(U)) and bar.orientation == "h"
+    for frame in fig.frames:
+        step = int(frame.name)
+        moved = [fig.data[i] for i in frame.traces]
+        assert {t.type for t in moved} == {"bar", "scatter"}
+        frame_bars = [d for d, t in zip(frame.data, moved) if t.type == "bar"]
+        for d, values in zip(frame_bars, (H, C, F)):
+            np.testing.assert_allclose(np.asarray(d.x), values[step].astype(np.float32))
+        outlines = [d for d, t in zip(frame.data, moved) if t.name == HIGHLIGHT]
+        assert len(outlines) == 6  # a white halo and a black line on each heatmap
+        for d in outlines:
+            assert min(d.x) == step - 0.5 and max(d.x) == step + 0.5
+            assert (min(d.y), max(d.y)) == (-0.5, U - 0.5)  # the whole column
+
+
+def test_outline_traces_sit_on_the_heatmaps_and_bars_share_their_unit_axis():
+    fig = step_through(ROWS, title="t")
+    heatmap_axes = [(h.xaxis, h.yaxis) for h in _by_type(fig, "heatmap")]
+    outline_axes = {(t.xaxis, t.yaxis) for t in _outlines(fig.data)}
+    assert outline_axes == set(heatmap_axes)
+    for bar, (_, heat_y) in zip(_by_type(fig, "bar"), heatmap_axes):
+        assert fig.layout["yaxis" + bar.yaxis[1:]].matches == heat_y  # unit u of the bars is row u of the heatmap
+    assert list(fig.layout.yaxis.range) == [U - 0.5, -0.5]  # unit 0 on top
+
+
+def test_slider_and_play_are_plotly_animations_that_do_not_redraw():
+    fig = step_through(ROWS, title="t")
+    slider = fig.layout.sliders[0]
+    for t, step in enumerate(slider.steps):
+        assert step.method == "animate" and list(step.args[0]) == [str(t)]
+        assert step.args[1]["frame"]["redraw"] is False and step.args[1]["mode"] == "immediate"
+    play, pause = fig.layout.updatemenus[0].buttons
+    assert "Play" in play.label and play.args[0] is None and play.args[1]["fromcurrent"] is True
+    assert play.args[1]["frame"]["duration"] > 0 and play.args[1]["frame"]["redraw"] is False
+    assert "Pause" in pause.label and list(pause.args[0]) == [None]
+
+
+def test_bar_ranges_are_fixed_by_the_scale():
+    fig = step_through(ROWS, title="t")
+    bar_axes = [fig.layout["xaxis" + b.xaxis[1:]] for b in _by_type(fig, "bar")]
+    largest = float(np.abs(C).max())
+    assert list(bar_axes[0].range) == pytest.approx([-1.1, 1.1])
+    assert list(bar_axes[1].range) == pytest.approx([-1.1 * largest, 1.1 * largest])
+    assert list(bar_axes[2].range) == pytest.approx([-0.05, 1.05])
+
+
+@pytest.mark.parametrize(("timesteps", "units", "rows", "expected"), [
+    (44, 128, 6, 44),
+    (1000, 8, 1, MAX_WINDOW_STEPS),
+    (1000, 512, 6, MAX_FRAME_VALUES // (512 * 6)),
+    (2000, 1024, 6, MAX_FRAME_VALUES // (1024 * 6)),
+    (3, 1024, 8, 3),
+])
+def test_step_window(timesteps, units, rows, expected):
+    assert step_window(timesteps, units, rows) == expected
+    assert step_window(timesteps, units, rows) * units * rows <= max(MAX_FRAME_VALUES, units * rows)
+
+
+def test_a_long_sequence_is_shown_a_window_at_a_time_with_a_note():
+    long = RNG.uniform(-1, 1, (700, 4))
+    fig = step_through([Quantity("h", long, "tanh")], title="t", labels=[f"w{t}" for t in range(700)], first=400)
+    assert fig.layout.meta["window"] == {"first": 400, "stop": 600, "timesteps": 700}
+    assert fig.layout.meta["note"].startswith("Steps 400–599 of 0–699 are shown")
+    assert fig.layout.title.subtitle.text == fig.layout.meta["note"]
+    assert [f.name for f in fig.frames] == [str(t) for t in range(400, 600)]
+    assert list(fig.data[0].x) == list(range(400, 600))
+    np.testing.assert_allclose(np.asarray(fig.data[0].z), long[400:600].T.astype(np.float32))
+    assert list(fig.layout.xaxis.range) == [399.5, 599.5] and fig.layout.xaxis.ticktext[0] == "w400"
+    assert fig.layout.sliders[0].steps[0].label == "400 of 699 · input “w400”"
+    assert min(fig.data[2].x) == 399.5  # the outline starts on the window's first step
+    last = step_through([Quantity("h", long, "tanh")], title="t", first=600)
+    assert last.layout.meta["window"] == {"first": 600, "stop": 700, "timesteps": 700}
+
+
+def test_many_units_are_averaged_in_the_heatmap_but_every_unit_has_a_bar():
+    wide = RNG.uniform(0, 1, (10, 64))
+    fig = step_through([Quantity("forget gate f", wide, "gate")], title="t", max_cells=160)
+    heat, bars = fig.data[0], fig.data[1]
+    assert np.asarray(heat.z).shape == (16, 10)  # 64 units in blocks of 4
+    np.testing.assert_allclose(np.asarray(heat.z)[0], wide[:, :4].mean(axis=1), rtol=1e-6)
+    assert list(heat.y)[:2] == [1.5, 5.5]  # block centres, in unit coordinates
+    assert len(bars.x) == 64
+    assert "4 units" in fig.layout.meta["note"] and "The bars show every unit." in fig.layout.meta["note"]
+
+
+def test_what_travels_to_the_browser_stays_bounded():
+    big = [Quantity(f"q{i}", RNG.uniform(-1, 1, (1000, 512)).astype(np.float32), "tanh") for i in range(6)]
+    fig = step_through(big, title="t")
+    assert len(fig.frames) == step_window(1000, 512, 6) < 1000
+    assert len(fig.to_json()) < 4_000_000
+    assert all(np.asarray(t.z).dtype == np.float32 for t in _by_type(fig, "heatmap"))
+
+
+def test_bad_input_is_a_value_error_naming_the_problem():
+    with pytest.raises(ValueError, match="rows is empty"):
+        step_through([], title="t")
+    with pytest.raises(ValueError, match="every row needs 9 timesteps; 'c' has 4"):
+        step_through([Quantity("h", H, "tanh"), Quantity("c", C[:4], "free")], title="t")
+    with pytest.raises(ValueError, match="quantity must be one of"):
+        step_through([Quantity("h", H, "sigmoid")], title="t")
+    with pytest.raises(ValueError, match="first must be a timestep from 0 to 8; got 9"):
+        step_through(ROWS, title="t", first=9)
+    with pytest.raises(ValueError, match="labels has 2 entries but the values have 9 timesteps"):
+        step_through(ROWS, title="t", labels=["a", "b"])
+    with pytest.raises(ValueError, match="must be a \\(timesteps, units\\) array"):
+        step_through([Quantity("h", H[0], "tanh")], title="t")
+    with pytest.raises(ValueError, match="units must be a whole number"):
+        step_window(10, 0, 1)
+
+
+def test_the_figure_survives_json_as_streamlit_sends_it():
+    spec = json.loads(step_through(ROWS, title="t", labels=LABELS).to_json())
+    assert len(spec["frames"]) == T and spec["layout"]["sliders"][0]["steps"][3]["args"][0] == ["3"]
+    bar = spec["frames"][3]["data"][0]["x"]
+    assert bar["dtype"] == "f4"  # float32, sent compactly
