@@ -51,6 +51,11 @@ ALLOWED_CONSOLE_ERRORS = (
      re.compile(r"http://127\.0\.0\.1:\d+/[^/?#]+/_stcore/(health|host-config)")),
 )
 
+# Uncaught errors that are not the app's fault. Pausing Plotly's Play (or clicking the slider while
+# it plays) interrupts the animation, and plotly.js rejects that animation's promise with no reason
+# (`onInterrupt = reject` in Plotly.animate) that its own buttons never catch: "undefined".
+ALLOWED_PAGE_ERRORS = ("undefined",)
+
 # Runs before any page script: counts finished runs from the websocket, and turns off what
 # moves (animations, transitions, the blinking caret) and what changes between runs (the
 # running-man status widget, the toolbar, the coloured decoration bar).
@@ -280,7 +285,11 @@ class AppPage:
         self.base_url = base_url
         self.console_errors: list[str] = []  # not allowed ones, with where they came from
         page.on("console", self._on_console)
-        page.on("pageerror", lambda error: self.console_errors.append(f"uncaught exception: {error}"))
+        page.on("pageerror", self._on_page_error)
+
+    def _on_page_error(self, error) -> None:
+        if str(error) not in ALLOWED_PAGE_ERRORS:
+            self.console_errors.append(f"uncaught exception: {error}")
 
     def _on_console(self, message) -> None:
         if message.type != "error":
