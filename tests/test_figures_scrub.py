@@ -177,3 +177,8 @@ def test_the_figure_survives_json_as_streamlit_sends_it():
     assert len(spec["frames"]) == T and spec["layout"]["sliders"][0]["steps"][3]["args"][0] == ["3"]
     bar = spec["frames"][3]["data"][0]["x"]
     assert bar["dtype"] == "f4"  # float32, sent compactly
+
+
+def test_step_numbers_as_labels_are_not_repeated_on_the_slider():
+    fig = step_through(ROWS, title="t", labels=[str(t) for t in range(T)])
+    assert fig.layout.sliders[0].steps[2].label == "2 of 8"

@@ -79,7 +79,9 @@ def _outline(step: int, units: int) -> dict:
 
 
 def _step_label(step: int, last: int, labels: tuple[str, ...] | None) -> str:
-    return f"{step} of {last}" + (f" · input “{labels[step]}”" if labels else "")
+    """"12 of 43 · input “q”"; the input is left out where the labels are only the step numbers."""
+    named = labels is not None and labels[step] != str(step)
+    return f"{step} of {last}" + (f" · input “{labels[step]}”" if named else "")
 
 
 def step_through(
