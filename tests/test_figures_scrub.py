@@ -182,3 +182,42 @@ def test_the_figure_survives_json_as_streamlit_sends_it():
 def test_step_numbers_as_labels_are_not_repeated_on_the_slider():
     fig = step_through(ROWS, title="t", labels=[str(t) for t in range(T)])
     assert fig.layout.sliders[0].steps[2].label == "2 of 8"
+
+
+# --- the heatmaps as pictures (what shows once Plotly has played a frame) -----------------------
+
+
+def _decode(uri):
+    import base64
+    import io
+
+    from PIL import Image
+
+    assert uri.startswith("data:image/png;base64,")
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).convert("RGB"))
+
+
+def test_each_heatmap_has_the_same_picture_underneath_in_the_same_place():
+    fig = step_through(ROWS, title="t", first=2)
+    assert len(fig.layout.images) == 3
+    for image, heat in zip(fig.layout.images, _by_type(fig, "heatmap")):
+        assert (image.xref, image.yref) == (heat.xaxis, heat.yaxis) and image.layer == "below"
+        assert (image.x, image.y, image.sizex, image.sizey) == (1.5, -0.5, T - 2, U)  # steps 2..8, units 0..4
+        assert (image.xanchor, image.yanchor, image.sizing) == ("left", "top", "stretch")
+
+
+def test_the_picture_colours_each_cell_as_its_scale_does_and_keeps_cells_whole():
+    z = np.array([[-1.0, 0.0, 1.0], [np.nan, 0.5, -0.5]])
+    from rnnviz.figures import TANH
+    from rnnviz.figures.picture import MIN_HEIGHT_PX, MIN_WIDTH_PX, NAN_RGB, heatmap_picture
+
+    pixels = _decode(heatmap_picture(z, TANH))
+    cell_h, cell_w = -(-MIN_HEIGHT_PX // 2), -(-MIN_WIDTH_PX // 3)
+    assert pixels.shape == (2 * cell_h, 3 * cell_w, 3)
+    blocks = pixels.reshape(2, cell_h, 3, cell_w, 3)
+    assert (blocks == blocks[:, :1, :, :1]).all()  # every cell one flat colour
+    cells = blocks[:, 0, :, 0]
+    assert tuple(cells[0, 0]) == (5, 48, 97) and tuple(cells[0, 2]) == (103, 0, 31)  # RdBu_r's ends
+    assert tuple(cells[1, 0]) == NAN_RGB
+    assert cells[0, 1].min() > 200  # 0 is near white on RdBu
+    assert tuple(cells[1, 1]) != tuple(cells[1, 2])

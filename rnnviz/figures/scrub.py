@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from rnnviz.figures.pooling import MAX_CELLS, pool_factors, pool_note
+from rnnviz.figures.picture import heatmap_picture
 from rnnviz.figures.states import heatmap_trace
 from rnnviz.figures.style import (
     HIGHLIGHT,
@@ -102,8 +103,10 @@ def step_through(
         max_cells: heatmap cells of all rows together before units are averaged (a note says so).
 
     Returns:
-        The figure. Trace 2i is row i's heatmap; the frames (one per step, named by the step)
-        move the outline traces (named `HIGHLIGHT`) and swap the bars. `layout.meta["window"]`
+        The figure. Row i's heatmap is a trace (for its hover and colour bar) over the same
+        heatmap as a layout image (`layout.images[i]`), which is what shows once a step has been
+        played; the frames (one per step, named by the step) move the outline traces (named
+        `HIGHLIGHT`) and swap the bars. `layout.meta["window"]`
         holds the steps shown and `layout.meta["note"]` what was left out or averaged.
     """
     if not rows:
@@ -137,7 +140,13 @@ def step_through(
     bar_traces, outline_traces = [], []
     for i, (r, v, scale) in enumerate(zip(rows, values, scales)):
         axis = "coloraxis" if i == 0 else f"coloraxis{i + 1}"
-        fig.add_trace(heatmap_trace(v[first:stop], 1, unit_factor, axis, r.name, first=first), row=i + 1, col=1)
+        heat = heatmap_trace(v[first:stop], 1, unit_factor, axis, r.name, first=first)
+        fig.add_trace(heat, row=i + 1, col=1)
+        # The same heatmap as a picture underneath: the first step Plotly plays drops the heatmap
+        # trace (it re-plots only what the frames move) and the picture goes on showing it.
+        fig.add_layout_image(source=heatmap_picture(np.asarray(heat.z), scale), xref=f"x{2 * i + 1 if i else ''}",
+                             yref=f"y{2 * i + 1 if i else ''}", x=first - 0.5, y=-0.5, sizex=len(shown),
+                             sizey=v.shape[1], xanchor="left", yanchor="top", sizing="stretch", layer="below")
         bar_traces.append(len(fig.data))
         fig.add_trace(go.Bar(
             x=f32(v[first]), y=np.arange(v.shape[1]), orientation="h", name=r.name, showlegend=False,
