@@ -277,3 +277,10 @@ def test_figures_import_only_plotly_numpy_and_themselves():
                 assert name.split(".")[0] in allowed, f"{path.name} imports {name}"
                 if name.startswith("rnnviz"):
                     assert name.startswith("rnnviz.figures"), f"{path.name} imports {name}"
+
+
+def test_step_bars_are_coloured_by_their_scale_with_colour_strings():
+    fig = step_bars({"hidden": np.array([-1.0, 0.0, 1.0]), "forget": np.array([0.0, 1.0, np.nan])}, step_label=0)
+    assert list(fig.data[0].marker.color) == ["#053061", fig.data[0].marker.color[1], "#67001f"]  # RdBu_r's ends
+    assert fig.data[1].marker.color[0] == "#440154" and fig.data[1].marker.color[2] == "#bbbbbb"  # Viridis; NaN grey
+    assert all(isinstance(c, str) for t in fig.data for c in t.marker.color)  # never numbers: plotly.js warns per bar

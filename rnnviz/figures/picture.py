@@ -43,6 +43,11 @@ def colours(values: np.ndarray, scale: Scale) -> np.ndarray:
     return rgb
 
 
+def hex_colours(values: np.ndarray, scale: Scale) -> list[str]:
+    """Each value's colour on `scale` as "#rrggbb"; NaN is grey."""
+    return ["#%02x%02x%02x" % tuple(c) for c in colours(np.ravel(values), scale).tolist()]
+
+
 def png(rgb: np.ndarray) -> bytes:
     """An RGB image as PNG bytes (8 bits a channel, no filter).  # rgb: (height, width, 3) uint8"""
     height, width, _ = rgb.shape

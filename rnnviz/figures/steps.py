@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from rnnviz.figures.picture import hex_colours
 from rnnviz.figures.style import (
     PALETTE,
     add_highlight,
@@ -41,8 +42,9 @@ def step_bars(
 ) -> go.Figure:
     """Each quantity's value per unit at one timestep, one bar chart per quantity, stacked.
 
-    Bars are coloured with the same scale as the quantity's heatmap; hovering shows the unit
-    and the value to 4 decimals.
+    Bars are coloured with the same scale as the quantity's heatmap (as colour strings: plotly.js 4
+    logs a warning with a stack trace for every bar coloured from a number); hovering shows the
+    unit and the value to 4 decimals.
 
     Args:
         vectors: quantity name -> its values at the step, e.g. hidden, cell, input, ...
@@ -73,8 +75,7 @@ def step_bars(
         fig.add_trace(
             go.Bar(
                 x=np.arange(a.size), y=f32(a), name=names[key], showlegend=False,
-                marker=dict(color=f32(a), colorscale=scale.colorscale, cmin=scale.zmin, cmax=scale.zmax,
-                            line=dict(width=0.5, color="#444")),
+                marker=dict(color=hex_colours(a, scale), line=dict(width=0.5, color="#444")),
                 hovertemplate=f"<b>{names[key]}</b><br>unit %{{x}}<br>value %{{y:.4f}}<extra></extra>",
             ),
             row=i, col=1,
