@@ -201,6 +201,7 @@ def streamlit_server(log_path: Path) -> Iterator[Server]:
     and checks that the port is free again."""
     port = free_port()
     env = dict(os.environ, PYTHONHASHSEED="0", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+    env.setdefault("MALLOC_ARENA_MAX", "2")  # as `make run` starts it
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     with open(log_path, "wb") as log:
