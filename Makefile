@@ -4,8 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
-# glibc keeps up to 8 heap arenas a core for the server's many threads; 2 hand freed memory back
-# better once a class has gone (bench/load.py: 130 MB less after a class of 20, half the growth from one class to the next).
+# glibc keeps up to 8 heap arenas a core for the server's many threads, and an idle server then sat
+# higher after every class (bench/load.py); with 2 it comes back to the same level class after class.
 MALLOC_ARENA_MAX ?= 2
 
 .PHONY: chromium run test test-fast screenshots bench clean
