@@ -74,39 +74,37 @@ class Tally:
 # --- the server's memory ----------------------------------------------------------------------------
 
 
-def group_rss(pgid: int) -> int:
-    """Resident memory, in bytes, of every process in process group `pgid` (the server and its children)."""
-    total = 0
+def group_processes(pgid: int):
+    """(/proc/PID path, the fields of its stat after "pid (comm)") for each process of group `pgid`."""
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             stat = Path(entry.path, "stat").read_text()
-            fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
-            if int(fields[2]) != pgid:  # field 5 of stat, the process group
-                continue
-            for line in Path(entry.path, "status").read_text().splitlines():
+        except OSError:
+            continue  # the process ended while we read it
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[2]) == pgid:  # field 5 of stat, the process group
+            yield entry.path, fields
+
+
+def group_rss(pgid: int) -> int:
+    """Resident memory, in bytes, of every process in process group `pgid` (the server and its children)."""
+    total = 0
+    for path, _ in group_processes(pgid):
+        try:
+            for line in Path(path, "status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1]) * 1024
-        except (OSError, ValueError, IndexError):
+        except OSError:
             continue  # the process ended while we read it
     return total
 
 
 def group_cpu(pgid: int) -> float:
     """CPU seconds (user + system) used so far by the processes of process group `pgid`."""
-    total = 0
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = Path(entry.path, "stat").read_text()
-            fields = stat[stat.rindex(")") + 2:].split()
-            if int(fields[2]) == pgid:
-                total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-        except (OSError, ValueError, IndexError):
-            continue
-    return total / os.sysconf("SC_CLK_TCK")
+    ticks = sum(int(fields[11]) + int(fields[12]) for _, fields in group_processes(pgid))  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def machine_cpu() -> float:

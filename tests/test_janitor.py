@@ -62,7 +62,8 @@ class Client:
 def runtime(loop, tmp_path, monkeypatch):
     """A real Streamlit Runtime, started on `loop`, whose disconnected sessions live 1 s."""
     if Runtime.exists():
-        pytest.skip("a Streamlit Runtime already exists in this process")
+        pytest.fail("a Streamlit Runtime already exists in this process: a test before this one left it running",
+                    pytrace=False)
     # An AppTest test earlier in this process may have started the real janitor thread; were it to
     # wake now, it would drop this runtime's sessions before the test does. The test calls the
     # function it imported; the thread looks the name up in the module.

@@ -140,12 +140,13 @@ def step_through(
     bar_traces, outline_traces = [], []
     for i, (r, v, scale) in enumerate(zip(rows, values, scales)):
         axis = "coloraxis" if i == 0 else f"coloraxis{i + 1}"
+        heat_axes = "" if i == 0 else str(2 * i + 1)  # make_subplots numbers the axes row by row, 2 a row
         heat = heatmap_trace(v[first:stop], 1, unit_factor, axis, r.name, first=first)
         fig.add_trace(heat, row=i + 1, col=1)
         # The same heatmap as a picture underneath: the first step Plotly plays drops the heatmap
         # trace (it re-plots only what the frames move) and the picture goes on showing it.
-        fig.add_layout_image(source=heatmap_picture(np.asarray(heat.z), scale), xref=f"x{2 * i + 1 if i else ''}",
-                             yref=f"y{2 * i + 1 if i else ''}", x=first - 0.5, y=-0.5, sizex=len(shown),
+        fig.add_layout_image(source=heatmap_picture(np.asarray(heat.z), scale), xref=f"x{heat_axes}",
+                             yref=f"y{heat_axes}", x=first - 0.5, y=-0.5, sizex=len(shown),
                              sizey=v.shape[1], xanchor="left", yanchor="top", sizing="stretch", layer="below")
         bar_traces.append(len(fig.data))
         fig.add_trace(go.Bar(
@@ -157,9 +158,8 @@ def step_through(
             outline_traces.append(len(fig.data))
             fig.add_trace(go.Scatter(**_outline(first, v.shape[1]), mode="lines", name=HIGHLIGHT, showlegend=False,
                                      hoverinfo="skip", line=dict(color=color, width=width)), row=i + 1, col=1)
-        heat_y = "y" if i == 0 else f"y{2 * i + 1}"
         fig.update_yaxes(unit_axis(v.shape[1]), row=i + 1, col=1)
-        fig.update_yaxes(matches=heat_y, showticklabels=False, row=i + 1, col=2)
+        fig.update_yaxes(matches=f"y{heat_axes}", showticklabels=False, row=i + 1, col=2)
         fig.update_xaxes(time_axis(window_labels, len(shown), with_title=i == n - 1, first=first), row=i + 1, col=1)
         pad = 0.05 * (scale.zmax - scale.zmin)
         fig.update_xaxes(range=[scale.zmin - pad, scale.zmax + pad], title_text="value at the step",
