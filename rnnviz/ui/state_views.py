@@ -25,10 +25,13 @@ def _row(direction: DirectionTrace, row: int) -> dict[str, np.ndarray]:
     return values
 
 
+def _direction(layer: LayerTrace, direction_name: str) -> DirectionTrace:
+    return layer.backward if direction_name == "backward" else layer.forward
+
+
 def quantities(layer: LayerTrace, row: int, ranges: dict[str, str], direction_name: str) -> list[Quantity]:
     """The figure's rows: h (both directions of a Bidirectional layer), then c and the gates of one."""
-    direction = layer.backward if direction_name == "backward" else layer.forward
-    values = _row(direction, row)
+    values = _row(_direction(layer, direction_name), row)
     names = display_names(list(values))
     last = layer.input_steps - 1
     if layer.backward is None:
@@ -73,7 +76,7 @@ def layer_view(layer: LayerTrace, labels: tuple[str, ...], row: int, activation:
 def unit_lines_view(layer: LayerTrace, labels: tuple[str, ...], row: int, direction_name: str,
                     ranges: dict[str, str]) -> None:
     """Chosen units of h over time; a fragment, so changing them redraws only this chart."""
-    direction = layer.backward if direction_name == "backward" else layer.forward
+    direction = _direction(layer, direction_name)
     units = st.multiselect("Units to follow", list(range(layer.units)), default=list(range(min(3, layer.units))),
                            max_selections=figures.MAX_LINES, key=keys.STATES_UNITS)
     if units:
