@@ -23,3 +23,4 @@ from rnnviz.summary import format_summary, summarize_model
 from rnnviz.validate import SpecError, validate
 from rnnviz.trace import trace, Trace, LayerTrace, DirectionTrace
 from rnnviz.loading import load_model
+from rnnviz.gradients import gradient_over_time, output_saliency, half_life

@@ -9,3 +9,7 @@ MAX_LAYERS = 8  # layers in one stack
 MAX_STACKS = 4
 MAX_TRACE_BYTES = 1024**3  # arrays one trace may hold
 MAX_MODEL_BYTES = 50 * 1024**2  # size of an uploaded .keras file
+# Gradients over time (rnnviz.gradients): rows x timesteps x units one backward pass may run, where rows
+# is batch x units for the exact norm (batch x samples for the estimate); about 4 bytes per cell per
+# saved activation, so this keeps one computation under a few GB.
+MAX_GRADIENT_CELLS = 50_000_000
