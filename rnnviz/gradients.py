@@ -208,17 +208,22 @@ def _jacobian_norms(f: Callable[[tf.Tensor, int], tf.Tensor], x: tf.Tensor, widt
     """(batch, timesteps) norms of d f(x)[b] / d x[b, t], f giving (rows, width), rows independent."""
     batch = int(x.shape[0])
     reps = width if method == "exact" else samples
-    x_rep = tf.tile(x, [reps, 1, 1])
-    with tf.GradientTape() as tape:
-        tape.watch(x_rep)
-        y = tf.reshape(f(x_rep, reps), [reps, batch, width])
-        if method == "exact":
-            picked = tf.reduce_sum(y * tf.eye(width, dtype=y.dtype)[:, None, :])  # copy k keeps unit k
-        else:
-            v = np.random.default_rng(seed).standard_normal((reps, batch, width))
-            picked = tf.reduce_sum(y * tf.constant(v, y.dtype))
+    if method == "exact":
+        v = np.broadcast_to(np.eye(width)[:, None, :], (reps, batch, width))  # copy k keeps unit k
+    else:
+        v = np.random.default_rng(seed).standard_normal((reps, batch, width))
+
+    @tf.function(autograph=False)  # one graph: the recurrence's loop run eagerly costs several times more
+    def backward(x_rep: tf.Tensor, v: tf.Tensor) -> tf.Tensor:
+        with tf.GradientTape() as tape:
+            tape.watch(x_rep)
+            y = tf.reshape(f(x_rep, reps), [reps, batch, width])
+            picked = tf.reduce_sum(y * tf.cast(v, y.dtype))
+        return tape.gradient(picked, x_rep)
+
+    grad = backward(tf.tile(x, [reps, 1, 1]), tf.constant(v, tf.float32))
     # In float64: squares of float32 gradients below ~1e-19 would flush to zero.
-    grad = tape.gradient(picked, x_rep).numpy().astype(np.float64).reshape(reps, batch, *x.shape[1:])
+    grad = grad.numpy().astype(np.float64).reshape(reps, batch, *x.shape[1:])
     squares = np.square(grad).sum(axis=-1)
     return np.sqrt(squares.sum(0) if method == "exact" else squares.mean(0))
 
