@@ -6,6 +6,7 @@ initialisation with a fixed seed; the untrained file is that starting point. Tra
 --seconds per cell (wall clock) or once the validation MSE is below --target.
 
     nice .venv/bin/python bench/make_adding_models.py --seconds 240
+    nice .venv/bin/python bench/make_adding_models.py --cells   # only recompute adding-gradients.npz
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np  # noqa: E402
 from rnnviz.adding import (  # noqa: E402
     ADDING_BASELINE_MSE, ADDING_CELLS, ADDING_SCORES, ADDING_TIMESTEPS, adding_path, adding_problem,
 )
+from rnnviz.lessons.gradients import SHIPPED, compute_lesson, save_lesson  # noqa: E402
 
 UNITS = 32
 
@@ -57,8 +59,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=240.0, help="training time per cell")
     parser.add_argument("--target", type=float, default=0.004, help="stop once the validation MSE is below")
     parser.add_argument("--train", type=int, default=20000, help="training sequences")
-    parser.add_argument("--cells", nargs="*", default=list(ADDING_CELLS))
+    parser.add_argument("--cells", nargs="*", default=list(ADDING_CELLS), help="cells to train (none: --cells)")
     args = parser.parse_args()
+    train(args)
+    save_lesson(compute_lesson())  # the page's curves and saliency, from the models as shipped
+    print(f"wrote {SHIPPED}")
+
+
+def train(args: argparse.Namespace) -> None:
     x, y = adding_problem(args.train, seed=1)
     x_val, y_val = adding_problem(1000, seed=2)
     x_test, y_test = adding_problem(2000, seed=3)
@@ -77,6 +85,8 @@ def main() -> None:
         scores[cell] = {"untrained": round(untrained, 5), "trained": round(trained, 5), "epochs": budget.epochs,
                         "train_sequences": args.train, "seconds": round(time.monotonic() - budget.start)}
         print(f"{cell}: trained test MSE {trained:.4f} after {budget.epochs} epochs", flush=True)
+    if not args.cells:
+        return
     scores["baseline"] = round(ADDING_BASELINE_MSE, 5)
     scores["timesteps"] = ADDING_TIMESTEPS
     scores["units"] = UNITS

@@ -9,7 +9,7 @@ LESSONS = sorted((Path(__file__).resolve().parents[1] / "rnnviz" / "lessons").gl
 
 
 def test_every_lesson_module_is_checked():
-    assert {p.stem for p in LESSONS} >= {"outputs", "seq2seq", "stateful", "bidirectional", "cells", "codegen"}
+    assert {p.stem for p in LESSONS} >= {"outputs", "seq2seq", "stateful", "bidirectional", "cells", "codegen", "gradients"}
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
