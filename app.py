@@ -14,6 +14,7 @@ PAGES = [
     st.Page("pages/stateful.py", title="Stateful", icon=":material/link:", url_path="stateful"),
     st.Page("pages/bidirectional.py", title="Bidirectional", icon=":material/sync_alt:", url_path="bidirectional"),
     st.Page("pages/cells_layers.py", title="Cells and layers", icon=":material/memory:", url_path="cells-and-layers"),
+    st.Page("pages/gradients.py", title="Gradients through time", icon=":material/trending_down:", url_path="gradients"),
 ]
 
 page = st.navigation(PAGES)

@@ -51,9 +51,9 @@ def test_the_lesson_shows_what_the_issue_measured():
     """Untrained, all three vanish; trained, the LSTM and GRU keep a fifth or more of the last step's gradient."""
     curves = {(c.cell, c.trained): c for c in load_lesson().curves}
     for cell in ADDING_CELLS:
-        assert curves[cell, False].relative[0] < 1e-5 and curves[cell, False].half_life < 10
+        assert curves[cell, False].relative[0] < 1e-6 and curves[cell, False].half_life < 10
     for cell in ("GRU", "LSTM"):
-        assert curves[cell, True].relative[0] > 0.1 and curves[cell, True].half_life > 30
+        assert curves[cell, True].relative[0] > 0.2 and curves[cell, True].half_life > 30
     example = load_lesson().example
     assert marked_ratio(example.saliency["LSTM"], example.marked) > 5
     assert abs(example.predictions["LSTM"] - example.target) < 0.1
@@ -62,6 +62,9 @@ def test_the_lesson_shows_what_the_issue_measured():
 def test_geometric_mean_of_relative_curves_by_hand():
     norms = np.array([[1.0, 2.0, 4.0], [1.0, 1.0, 1.0]])
     np.testing.assert_allclose(geometric_mean_relative(norms), [np.sqrt(0.25), np.sqrt(0.5), 1.0])
+    masked = np.array([[1.0, 4.0, 0.0], [0.0, 2.0, 1.0]])  # row 0 last step masked: divided by step 1
+    np.testing.assert_allclose(geometric_mean_relative(masked), [0.25, np.sqrt(2.0), 1.0])
+    np.testing.assert_allclose(geometric_mean_relative(norms[:, ::-1], backward=True), [1.0, np.sqrt(0.5), 0.5])
     x, _ = adding_problem(CURVE_ROWS, seed=CURVE_SEED)
     lstm = adding_models(trained=False)["LSTM"]
     curve = [c for c in load_lesson().curves if (c.cell, c.trained) == ("LSTM", False)][0]

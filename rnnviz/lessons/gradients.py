@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnviz.adding import ADDING_CELLS, PRETRAINED_DIR, adding_path, adding_problem
-from rnnviz.gradients import gradient_over_time, half_life, output_saliency
+from rnnviz.gradients import gradient_over_time, half_life, output_saliency, relative_to_last
 from rnnviz.loading import load_model
 
 CURVE_ROWS = 8  # adding-problem sequences each curve is averaged over
@@ -53,16 +53,23 @@ def adding_curve(cell: str, trained: bool, rows: int = CURVE_ROWS, seed: int = C
     return GradientCurve(cell, trained, geometric_mean_relative(norms), half_life(norms), rows)
 
 
-def geometric_mean_relative(norms: np.ndarray) -> np.ndarray:
-    """(timesteps,) exp(mean over rows of log(norm[b, t] / norm[b, T-1])); steps with a zero norm give 0.
+def geometric_mean_relative(norms: np.ndarray, *, backward: bool = False) -> np.ndarray:
+    """(timesteps,) exp(mean over rows of log(norm[b, t] / norm[b, last])); zero norms are left out.
 
     Args:
-        norms: (batch, timesteps), last step nonzero.
+        norms: (batch, timesteps). Each row is divided by its last nonzero step (the first for a
+            backward direction), as `rnnviz.gradients.relative_to_last` does.
+        backward: the norms are a backward direction's.
+
+    Returns:
+        The curve; a step that is zero in every row (masked, or below float32's range) is 0.
     """
-    norms = np.asarray(norms, np.float64)
-    with np.errstate(divide="ignore"):
-        logs = np.log(norms) - np.log(norms[:, -1:])
-    return np.exp(logs.mean(axis=0))
+    relative = np.atleast_2d(relative_to_last(norms, backward=backward))
+    positive = relative > 0
+    logs = np.log(np.where(positive, relative, 1.0))
+    count = positive.sum(axis=0)
+    mean = (logs * positive).sum(axis=0) / np.maximum(count, 1)
+    return np.where(count > 0, np.exp(mean), 0.0)
 
 
 def saliency_example(seed: int = 0, timesteps: int | None = None) -> SaliencyExample:

@@ -65,3 +65,6 @@ CELLS_USE_BIAS = "cells.use_bias"
 CELLS_RESET_AFTER = "cells.reset_after"
 CELLS_RETIME = "cells.retime"
 CELLS_TIMING_RUN = "cells.timing_run"  # bumped by "time again" so the cached timing is taken afresh
+GRADIENTS_LAYER = "gradients.layer"  # which recurrent layer of the current model the own curve is of
+GRADIENTS_DIRECTION = "gradients.direction"
+GRADIENTS_CACHE = "gradients.cache"  # {(model key, choices, layer, direction): OwnCurve} for this session

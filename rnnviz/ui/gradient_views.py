@@ -1,0 +1,86 @@
+"""The current model's own gradient curve for the "Gradients through time" page, cached per session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+import streamlit as st
+
+from rnnviz.feeding import model_arguments, needs_from_model, prepare
+from rnnviz.gradients import gradient_over_time, half_life
+from rnnviz.lessons.gradients import geometric_mean_relative
+from rnnviz.trace_graph import functional_of, walk_operations
+from rnnviz.ui import keys
+from rnnviz.ui.input_panel import input_panel
+from rnnviz.ui.model_source import current_model
+from rnnviz.ui.traced import _trace_slot
+
+_KEEP = 4  # curves kept per session
+
+
+@dataclass(frozen=True)
+class OwnCurve:
+    """The current model's curve: relative norms over its own steps, its half-life, how it was computed."""
+
+    label: str
+    relative: np.ndarray  # (timesteps,)
+    half_life: float
+    method: str  # "exact" or "estimate"
+    backward: bool
+
+
+def own_curve() -> OwnCurve | None:
+    """Pick a recurrent layer of the current model (and direction), run it on the sidebar's input, or say why not."""
+    current = current_model()
+    functional = functional_of(current.model)
+    layers = [op for op, _ in walk_operations(functional)] if functional is not None else []
+    recurrent = {op.name: op for op in layers if isinstance(op, (keras.layers.RNN, keras.layers.Bidirectional))}
+    if not recurrent:
+        st.info("The current model has no SimpleRNN, GRU or LSTM layer, so it has no curve of its own here.")
+        return None
+    needs = needs_from_model(current.model)
+    choices = input_panel(needs)
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    name = c1.selectbox(f"Layer of your model ({current.label})", list(recurrent), key=keys.GRADIENTS_LAYER)
+    direction = "forward"
+    if isinstance(recurrent[name], keras.layers.Bidirectional):
+        direction = c2.radio("Final state of", ("forward", "backward"), horizontal=True, key=keys.GRADIENTS_DIRECTION)
+    cache: dict = st.session_state.setdefault(keys.GRADIENTS_CACHE, {})
+    key = (current.key, choices, name, direction)
+    if key not in cache:
+        try:
+            arguments = model_arguments(prepare(needs, choices))
+        except ValueError as err:
+            st.error(f"The input does not suit this model: {err}")
+            return None
+        with _trace_slot() as got:
+            if not got:
+                st.warning("The server is busy with other sessions' runs; try again in a moment.")
+                return None
+            with st.spinner("Differentiating your model's final state…"):
+                curve = _compute(current.model, arguments, name, direction, f"{current.label} · {name}")
+        if isinstance(curve, str):
+            st.error(curve)
+            return None
+        for old in list(cache)[: max(len(cache) - _KEEP + 1, 0)]:
+            cache.pop(old, None)
+        cache[key] = curve
+    return cache[key]
+
+
+def _compute(model, arguments, name: str, direction: str, label: str) -> OwnCurve | str:
+    """The curve, exact when it fits the limits, else the estimate; a message when neither can run."""
+    for method in ("exact", "estimate"):
+        try:
+            norms = gradient_over_time(model, arguments, layer=name, method=method, direction=direction)
+        except ValueError as err:
+            if method == "exact" and "over the limit" in str(err):
+                continue
+            return f"Cannot differentiate layer {name}: {err}"
+        backward = direction == "backward"
+        relative = geometric_mean_relative(norms, backward=backward)
+        return OwnCurve(label + (" (backward)" if backward else ""), relative, half_life(norms, backward=backward),
+                        method, backward)
+    return f"Cannot differentiate layer {name}"
