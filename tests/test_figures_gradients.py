@@ -31,8 +31,9 @@ def test_adding_saliency_highlights_the_marked_numbers_and_marks_them_on_each_cu
     lstm, lstm_marks, own, own_marks = fig.data[1:]
     assert lstm.line.color == CELL_COLORS["LSTM"] and own.line.color == OWN_COLOR
     assert list(lstm_marks.x) == [1, 4] and np.allclose(lstm_marks.y, [2.0, 3.0])
-    assert math.isnan(np.asarray(lstm.y)[5])
-    assert fig.layout.yaxis2.type == "log" and fig.layout.yaxis.range == (0, 1)
+    assert np.asarray(lstm.y)[5] == 0.0  # a linear axis: zero is drawn as zero
+    assert fig.layout.yaxis2.type is None and fig.layout.yaxis2.rangemode == "tozero"
+    assert fig.layout.yaxis.range == (0, 1)
     assert [a.text for a in fig.layout.annotations] == ["the input: numbers, two of them marked",
                                                         "the output's saliency ‖∂y/∂x_t‖"]
 
