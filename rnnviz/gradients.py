@@ -21,7 +21,10 @@ Rows never mix inside a recurrent layer, so the copies of one row do not interfe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import threading
+import weakref
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import keras
@@ -38,6 +41,8 @@ METHODS = ("exact", "estimate")
 DIRECTIONS = ("forward", "backward")
 DEFAULT_SAMPLES = 4
 _RECURRENT = (keras.layers.RNN, keras.layers.Bidirectional)
+_TWINS: "weakref.WeakKeyDictionary[keras.layers.Layer, tuple]" = weakref.WeakKeyDictionary()
+_TWINS_GUARD = threading.Lock()
 
 
 def gradient_over_time(model: keras.Model, inputs: Any, layer: str, method: str = "exact", *,
@@ -77,14 +82,10 @@ def gradient_over_time(model: keras.Model, inputs: Any, layer: str, method: str 
     copies = half.cell.units if method == "exact" else samples
     _check_cost(batch * copies, steps, half.cell.units, f"layer '{layer}'", method)
     initial = _initial_states(target, half, call.initial_state)
-    clone = _final_state_twin(half, x.shape)
-
-    def final_state(x_rep: tf.Tensor, reps: int) -> tf.Tensor:
-        mask = None if call.mask is None else tf.tile(call.mask, [reps, 1])
-        init = None if initial is None else [tf.tile(s, [reps, 1]) for s in initial]
-        return clone(x_rep, mask=mask, initial_state=init, training=False)
-
-    norms = _jacobian_norms(final_state, x, half.cell.units, method, samples, seed)
+    mask = None if call.mask is None else tf.tile(call.mask, [copies, 1])
+    init = None if initial is None else [tf.tile(s, [copies, 1]) for s in initial]
+    with _twin_of(half, x.shape) as backward:
+        norms = _jacobian_norms(backward, x, half.cell.units, method, samples, seed, mask, init)
     if call.mask is not None:
         norms = norms * call.mask.numpy()
     return norms.astype(np.float32)
@@ -143,7 +144,7 @@ def output_saliency(model: keras.Model, inputs: Any, method: str = "exact", *,
             outs = replay(functional, [tf.tile(ids, [reps, 1])], _swap_embedding(embedding, x_rep))
         return tf.concat([tf.reshape(o, [tf.shape(o)[0], -1]) for o in outs], axis=1)
 
-    norms = _jacobian_norms(output, x, width, method, samples, seed)
+    norms = _jacobian_norms(_backward_of(lambda x_rep: output(x_rep, copies)), x, width, method, samples, seed)
     if mask is not None:
         norms = norms * mask.numpy()
     return norms.astype(np.float32)
@@ -203,29 +204,36 @@ def relative_to_last(norms: np.ndarray, *, backward: bool = False) -> np.ndarray
     return out.reshape(np.shape(norms))
 
 
-def _jacobian_norms(f: Callable[[tf.Tensor, int], tf.Tensor], x: tf.Tensor, width: int, method: str,
-                    samples: int, seed: int) -> np.ndarray:
-    """(batch, timesteps) norms of d f(x)[b] / d x[b, t], f giving (rows, width), rows independent."""
+def _jacobian_norms(backward: Callable, x: tf.Tensor, width: int, method: str, samples: int, seed: int,
+                    *extra: Any) -> np.ndarray:
+    """(batch, timesteps) norms of d f(x)[b] / d x[b, t] from `backward(x_rep, v, *extra)` (see `_backward_of`)."""
     batch = int(x.shape[0])
     reps = width if method == "exact" else samples
     if method == "exact":
         v = np.broadcast_to(np.eye(width)[:, None, :], (reps, batch, width))  # copy k keeps unit k
     else:
         v = np.random.default_rng(seed).standard_normal((reps, batch, width))
-
-    @tf.function(autograph=False)  # one graph: the recurrence's loop run eagerly costs several times more
-    def backward(x_rep: tf.Tensor, v: tf.Tensor) -> tf.Tensor:
-        with tf.GradientTape() as tape:
-            tape.watch(x_rep)
-            y = tf.reshape(f(x_rep, reps), [reps, batch, width])
-            picked = tf.reduce_sum(y * tf.cast(v, y.dtype))
-        return tape.gradient(picked, x_rep)
-
-    grad = backward(tf.tile(x, [reps, 1, 1]), tf.constant(v, tf.float32))
+    grad = backward(tf.tile(x, [reps, 1, 1]), tf.constant(v, tf.float32), *extra)
     # In float64: squares of float32 gradients below ~1e-19 would flush to zero.
     grad = grad.numpy().astype(np.float64).reshape(reps, batch, *x.shape[1:])
     squares = np.square(grad).sum(axis=-1)
     return np.sqrt(squares.sum(0) if method == "exact" else squares.mean(0))
+
+
+def _backward_of(f: Callable[..., tf.Tensor]) -> Callable:
+    """backward(x_rep, v, *extra): d sum(v * f(x_rep, *extra)) / d x_rep, f giving (rows, width), rows independent.
+
+    One graph: the recurrence's loop run eagerly costs several times more.
+    """
+    @tf.function(autograph=False)
+    def backward(x_rep: tf.Tensor, v: tf.Tensor, *extra: Any) -> tf.Tensor:
+        with tf.GradientTape() as tape:
+            tape.watch(x_rep)
+            y = tf.reshape(f(x_rep, *extra), tf.shape(v))
+            picked = tf.reduce_sum(y * tf.cast(v, y.dtype))
+        return tape.gradient(picked, x_rep)
+
+    return backward
 
 
 def _check_method(method: str, samples: int) -> None:
@@ -300,13 +308,26 @@ def _initial_states(layer: keras.layers.Layer, half: keras.layers.RNN, given: li
     return None
 
 
-def _final_state_twin(layer: keras.layers.RNN, input_shape: tf.TensorShape) -> keras.layers.RNN:
-    """A copy of `layer` with its weights that returns only the final hidden state, stateless."""
-    config = {**layer.get_config(), "return_sequences": False, "return_state": False, "stateful": False}
-    twin = type(layer).from_config(config)
-    twin.build((None, *input_shape[1:]))
-    twin.cell.set_weights(layer.cell.get_weights())
-    return twin
+@contextlib.contextmanager
+def _twin_of(layer: keras.layers.RNN, input_shape: tf.TensorShape) -> Iterator[Callable]:
+    """The backward pass of a copy of `layer` that returns only its final hidden state, stateless.
+
+    The copy and its compiled graph are kept per layer (while the layer lives), so a second call costs
+    no tracing; the layer's current weights are copied in on every call, under a lock per layer.
+    """
+    with _TWINS_GUARD:
+        entry = _TWINS.get(layer)
+        if entry is None or entry[0] != tuple(input_shape[1:]):
+            config = {**layer.get_config(), "return_sequences": False, "return_state": False, "stateful": False}
+            twin = type(layer).from_config(config)
+            twin.build((None, *input_shape[1:]))
+            backward = _backward_of(lambda x, mask, init: twin(x, mask=mask, initial_state=init, training=False))
+            entry = (tuple(input_shape[1:]), twin, backward, threading.Lock())
+            _TWINS[layer] = entry
+    _, twin, backward, lock = entry
+    with lock:
+        twin.cell.set_weights(layer.cell.get_weights())
+        yield backward
 
 
 def _first_embedding(functional: Any) -> keras.layers.Embedding | None:
