@@ -227,3 +227,17 @@ def test_output_saliency_refuses_a_model_with_two_inputs():
     model = keras.Model([a, b], L.SimpleRNN(2)(L.Concatenate()([a, b])))
     with pytest.raises(ValueError, match="one input; .* has 2. For one recurrent layer inside it, use gradient_over_time"):
         output_saliency(model, [floats(1, 3, 2), floats(1, 3, 2)])
+
+
+def test_a_second_call_uses_the_layers_current_weights_and_input_size():
+    """The compiled twin is kept per layer: new weights must reach it, and another model's layer gets its own."""
+    layer = L.GRU(4, name="rnn")
+    model = randomize(keras.Sequential([keras.Input((None, 2)), layer]), seed=20)
+    x = floats(2, 5, 2, seed=21)
+    before = gradient_over_time(model, x, layer="rnn")
+    randomize(model, seed=22)  # as training would
+    after = gradient_over_time(model, x, layer="rnn")
+    assert not np.allclose(before, after)
+    close(after, fd_norms(final_h(layer), x))
+    longer = floats(3, 9, 2, seed=23)  # more rows and steps: the same twin, a new graph
+    close(gradient_over_time(model, longer, layer="rnn", method="exact"), fd_norms(final_h(layer), longer))
