@@ -22,14 +22,16 @@ from typing import Any
 
 import numpy as np
 
+from rnnviz import own_data
 from rnnviz.limits import MAX_BATCH, MAX_FEATURES, MAX_TIMESTEPS, MAX_VOCAB
+from rnnviz.own_data import OwnArray, Vocabulary
 
 PAD_ID = 0
 UNK_ID = 1
 FIRST_TOKEN_ID = 2
 PAD_LABEL = "<pad>"
 MODES = ("char", "word")
-SOURCES = ("text", "random", "signal")
+SOURCES = ("text", "random", "signal", "ids", "file")  # ids: typed token ids; file: an uploaded array
 SIGNAL_KINDS = ("sine", "step", "impulse", "count")
 MAX_SEED = 2**32 - 1
 MAX_TEXT_CHARS = 200_000  # refused before tokenizing, so a pasted book cannot stall the page
@@ -451,6 +453,8 @@ class InputChoice:
         timesteps: steps of "random" and "signal", unless the model fixes them.
         features: features of "random" and "signal", unless the model fixes them.
         row: which batch row the pages show.
+        own: the uploaded array (source "file").
+        vocab: a vocabulary file naming the ids of a token model (sources "ids", "file", "random").
     """
 
     source: str = "random"
@@ -462,6 +466,8 @@ class InputChoice:
     timesteps: int = 100
     features: int = 64
     row: int = 0
+    own: OwnArray | None = None
+    vocab: Vocabulary | None = None
 
     def __post_init__(self) -> None:
         _check_choice("source", self.source, SOURCES)
@@ -474,8 +480,8 @@ class InputChoice:
         _check_int("row", self.row, 0, self.batch - 1)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready fields."""
-        return dataclasses.asdict(self)
+        """The fields, by name (JSON-ready unless an uploaded array or vocabulary is set)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> InputChoice:
@@ -565,6 +571,8 @@ def make_inputs(
     """
     if vocab_size is not None and features is not None:
         raise ValueError("pass vocab_size (a model reading token ids) or features (vectors), not both")
+    if choice.source in ("ids", "file"):
+        return _own_input(choice, vocab_size=vocab_size, features=features, batch=batch, timesteps=timesteps)
     notes: list[str] = []
     rows = choice.batch if batch is None else _check_int("batch", batch, 1, MAX_BATCH)
     if rows != choice.batch:
@@ -583,7 +591,36 @@ def make_inputs(
             notes.append(f"The model reads {n_features} features per step.")
         array, labels, tokenized = _vector_input(choice, rows, steps, n_features), None, None
     array.setflags(write=False)
+    if labels is None and choice.vocab is not None and array.ndim == 2:
+        labels = tuple(display_label(choice.vocab.label(int(i))) for i in array[row])
     return PreparedInput(array, labels or tuple(str(t) for t in range(steps)), " ".join(notes), row, tokenized)
+
+
+def _own_input(choice: InputChoice, *, vocab_size: int | None, features: int | None, batch: int | None,
+               timesteps: int | None) -> PreparedInput:
+    """Typed token ids or an uploaded array, checked against the model's input (see rnnviz.own_data)."""
+    if choice.source == "ids":
+        data = own_data.parse_token_ids(choice.text)
+    elif choice.own is None:
+        raise ValueError("no file is uploaded yet: upload a .npy or .csv file of sequences")
+    else:
+        data = choice.own.array
+    if vocab_size is not None:
+        array = own_data.fit_tokens(data, vocab_size, batch, timesteps)
+    elif choice.source == "ids":
+        raise ValueError(f"token ids need a model that starts with an Embedding, but this one reads vectors of "
+                         f"{features} features: upload a .npy file of vectors instead")
+    else:
+        free = np.ndim(data) == 3 and features is None  # a model with free features takes the data's own
+        array = own_data.fit_vectors(data, np.shape(data)[-1] if free else (features or 1), batch, timesteps)
+    row = min(choice.row, array.shape[0] - 1)
+    note = f"Row {choice.row} does not exist in {array.shape[0]} rows; showing row {row}." if row != choice.row else ""
+    if array.ndim == 2 and choice.vocab is not None:
+        labels = tuple(display_label(choice.vocab.label(int(i))) for i in array[row])
+    else:
+        labels = tuple(str(t) for t in range(array.shape[1]))
+    array.setflags(write=False)
+    return PreparedInput(array, labels, note, row)
 
 
 def _token_input(

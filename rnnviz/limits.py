@@ -13,3 +13,5 @@ MAX_MODEL_BYTES = 50 * 1024**2  # size of an uploaded .keras file
 # is batch x units for the exact norm (batch x samples for the estimate); about 4 bytes per cell per
 # saved activation, so this keeps one computation under a few GB.
 MAX_GRADIENT_CELLS = 50_000_000
+MAX_DATA_BYTES = 64 * 1024**2  # an uploaded .npy/.csv of sequences, or a typed list of token ids
+MAX_VOCAB_FILE_BYTES = 8 * 1024**2  # an uploaded vocabulary file (one token per line)
