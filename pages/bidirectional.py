@@ -6,6 +6,7 @@ from rnnviz.figures import bidirectional_heatmaps, state_heatmap
 from rnnviz.lessons import codegen
 from rnnviz.lessons.bidirectional import GATE_BLOCKS, GUIDE_INPUT, guide_param_counts, merge_shapes, run_bidirectional
 from rnnviz.spec import MERGE_MODES
+from rnnviz.ui.charts import chart
 from rnnviz.ui import keys
 from rnnviz.ui.lesson_blocks import difference, keras_code, lesson_intro, sample_picker, shape_text
 
@@ -55,7 +56,7 @@ def lesson(kind, units, mode):
 
 
 result = lesson(kind, int(units), mode)
-st.plotly_chart(bidirectional_heatmaps(result.forward[sample], result.backward[sample], quantity="free",
+chart(bidirectional_heatmaps(result.forward[sample], result.backward[sample], quantity="free",
                                        title=f"The two halves of Bidirectional({kind}({units})), sample {sample}"),
                 key="bidi.fig.halves")
 
@@ -66,7 +67,7 @@ with left:
     if mode is None:
         st.markdown("Two tensors: the forward half and the backward half, exactly the two rows above.")
     else:
-        st.plotly_chart(state_heatmap(result.merged[0][sample], quantity="free",
+        chart(state_heatmap(result.merged[0][sample], quantity="free",
                                       title=f"{mode}: merged output, sample {sample}"),
                         key="bidi.fig.merged")
 with right:

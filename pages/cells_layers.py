@@ -14,6 +14,7 @@ from rnnviz.lessons.cells import (
     time_cell_and_layer,
 )
 from rnnviz.spec import ACTIVATIONS
+from rnnviz.ui.charts import chart
 from rnnviz.ui import keys
 from rnnviz.ui.lesson_blocks import difference, keras_code, lesson_intro
 
@@ -75,7 +76,7 @@ for column, name, output, (here, reasons) in (
             gpu, gpu_reasons = result.layer_kernel_on_gpu
             st.markdown("On a GPU: **cuDNN**." if gpu == "cudnn" else
                         "On a GPU: **still the generic loop**, because:\n" + "\n".join(f"- {r}" for r in gpu_reasons))
-        st.plotly_chart(state_heatmap(output[0], title="output at every step, sample 0",
+        chart(state_heatmap(output[0], title="output at every step, sample 0",
                                       quantity="tanh" if settings.activation == "tanh" else "free"),
                         key=f"cells.fig.{'layer' if name == layer_name else 'cell'}")
 
@@ -87,7 +88,7 @@ with m1:
 with m2:
     run = st.session_state.get(keys.CELLS_TIMING_RUN, 0)
     t = timing(kind, units, settings, run)
-    st.plotly_chart(timing_bars({f"{layer_name} ({t.layer_kernel})": t.layer_ms, f"{cell_name} ({t.cell_kernel})": t.cell_ms},
+    chart(timing_bars({f"{layer_name} ({t.layer_kernel})": t.layer_ms, f"{cell_name} ({t.cell_kernel})": t.cell_ms},
                                 title=f"One forward pass of a batch of {SIZE['batch']} on this {t.device}"),
                     key="cells.fig.timing")
     if st.button("Time again", key=keys.CELLS_RETIME):
@@ -111,7 +112,7 @@ def custom():
 mine = custom()
 left, right = st.columns([3, 1], gap="large")
 with left:
-    st.plotly_chart(unit_lines(mine.outputs[0], list(range(min(4, CUSTOM["units"]))), quantity="tanh",
+    chart(unit_lines(mine.outputs[0], list(range(min(4, CUSTOM["units"]))), quantity="tanh",
                                title="RNN(MinimalRNNCell(8)): units 0–3 of h, sample 0"), key="cells.fig.custom")
 with right:
     difference("cell − its equation in numpy", mine.equation_difference,

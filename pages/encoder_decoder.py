@@ -6,6 +6,7 @@ import streamlit as st
 from rnnviz.figures.lessons import boundary_lines, handoff_heatmaps
 from rnnviz.lessons import codegen
 from rnnviz.lessons.seq2seq import CHANGES, run_seq2seq
+from rnnviz.ui.charts import chart
 from rnnviz.ui import keys
 from rnnviz.ui.lesson_blocks import difference, keras_code, lesson_intro, sample_picker, shape_text
 
@@ -48,11 +49,11 @@ st.markdown("The encoder, `LSTM(64, return_state=True)`, returns three tensors, 
 label = "unchanged" if change == "keep" else change + (f" (σ = {result.noise:g})" if change == "add noise" else "")
 tab_h, tab_c = st.tabs(["hidden state h", "cell state c"])
 with tab_h:
-    st.plotly_chart(handoff_heatmaps(result.encoder_h[sample], {
+    chart(handoff_heatmaps(result.encoder_h[sample], {
         "decoder from the encoder's h, c": result.unchanged.h[sample], f"decoder from: {label}": result.changed.h[sample],
     }, title=f"Hidden state h, sample {sample}: encoder, then decoder", quantity="free"), key="seq2seq.fig.h")
 with tab_c:
-    st.plotly_chart(handoff_heatmaps(result.encoder_c[sample], {
+    chart(handoff_heatmaps(result.encoder_c[sample], {
         "decoder from the encoder's h, c": result.unchanged.c[sample], f"decoder from: {label}": result.changed.c[sample],
     }, title=f"Cell state c, sample {sample}: encoder, then decoder", quantity="free"), key="seq2seq.fig.c")
 
@@ -60,7 +61,7 @@ gap_h = np.abs(result.changed.h - result.unchanged.h)[sample].max(axis=1)
 gap_c = np.abs(result.changed.c - result.unchanged.c)[sample].max(axis=1)
 left, right = st.columns([3, 2], gap="large")
 with left:
-    st.plotly_chart(boundary_lines({"h": gap_h, "c": gap_c}, title="How far the changed run is from the unchanged one",
+    chart(boundary_lines({"h": gap_h, "c": gap_c}, title="How far the changed run is from the unchanged one",
                                    y_title="largest |difference| over units", x_title="decoder step"),
                     key="seq2seq.fig.gap")
 with right:

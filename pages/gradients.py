@@ -5,6 +5,7 @@ import streamlit as st
 from rnnviz.adding import ADDING_CELLS, adding_scores
 from rnnviz.figures.gradients import CELL_COLORS, OWN_COLOR, Line, adding_saliency, gradient_curves, half_life_text
 from rnnviz.lessons.gradients import load_lesson, marked_ratio
+from rnnviz.ui.charts import chart
 from rnnviz.ui.gradient_views import own_curve
 from rnnviz.ui.lesson_blocks import share_link
 
@@ -31,7 +32,7 @@ mine = own_curve()
 if mine is not None:
     lines.append(Line(f"yours: {mine.label} · half-life {half_life_text(mine.half_life)}", mine.relative, OWN_COLOR,
                       "dash"))
-st.plotly_chart(gradient_curves(lines, title="How much the final state depends on each step (log scale)"),
+chart(gradient_curves(lines, title="How much the final state depends on each step (log scale)"),
                 key="gradients.fig.curves")
 if mine is not None:
     st.caption(f"Yours: on the sidebar's input, geometric mean over its rows, {mine.method}"
@@ -60,7 +61,7 @@ st.markdown(
 st.subheader("What the trained models look at")
 example = shipped.example
 ratios = {cell: marked_ratio(example.saliency[cell], example.marked) for cell in ADDING_CELLS}
-st.plotly_chart(adding_saliency(example.values, example.marked,
+chart(adding_saliency(example.values, example.marked,
                                 {f"{cell} (answer {example.predictions[cell]:.2f})": example.saliency[cell]
                                  for cell in ADDING_CELLS},
                                 title=f"Marked numbers at steps {example.marked[0]} and {example.marked[1]}: "

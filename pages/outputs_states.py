@@ -5,6 +5,7 @@ import streamlit as st
 from rnnviz.figures import state_heatmap, step_bars
 from rnnviz.lessons import codegen
 from rnnviz.lessons.outputs import GUIDE_EXAMPLE, run_outputs
+from rnnviz.ui.charts import chart
 from rnnviz.ui import keys
 from rnnviz.ui.lesson_blocks import difference, keras_code, lesson_intro, sample_picker, shape_text
 
@@ -64,19 +65,19 @@ left, right = st.columns([3, 2], gap="large")
 with left:
     output = result.returned[0]
     if output.values.ndim == 3:
-        st.plotly_chart(state_heatmap(output.values[sample], title=f"whole_sequence_output, sample {sample}: "
+        chart(state_heatmap(output.values[sample], title=f"whole_sequence_output, sample {sample}: "
                                       "every step's output"), key="outputs.fig.sequence")
     else:
         bars = step_bars({"output (h after the last step)": output.values[sample]}, step_label=timesteps - 1,
                          quantities={"output (h after the last step)": "tanh"})
-        st.plotly_chart(bars.update_layout(title_text=f"output, sample {sample}: one value per unit"),
+        chart(bars.update_layout(title_text=f"output, sample {sample}: one value per unit"),
                         key="outputs.fig.output")
 with right:
     states = result.returned[1:]
     if states:
         bars = step_bars({f"{t.name} ({t.role})": t.values[sample] for t in states}, step_label=timesteps - 1,
                          quantities={f"{t.name} ({t.role})": "free" if t.role == "c" else "tanh" for t in states})
-        st.plotly_chart(bars.update_layout(title_text=f"Final states, sample {sample}"), key="outputs.fig.states")
+        chart(bars.update_layout(title_text=f"Final states, sample {sample}"), key="outputs.fig.states")
     else:
         st.info("Turn on **return_state** to get the final states as tensors of their own.")
 

@@ -6,6 +6,7 @@ import streamlit as st
 from rnnviz.figures.lessons import boundary_lines, continuation_diagram
 from rnnviz.lessons import codegen
 from rnnviz.lessons.stateful import GUIDE_CHUNK, GUIDE_LENGTH, LENGTH_CHOICES, StatefulSession, StatefulSetup, run_stateful
+from rnnviz.ui.charts import chart
 from rnnviz.ui import keys
 from rnnviz.ui.lesson_blocks import difference, keras_code, lesson_intro
 
@@ -95,7 +96,7 @@ by_hand = np.full(setup.length, np.nan, np.float32)
 for piece in fed:
     by_hand[piece.start:piece.stop] = piece.h[0, :, unit]
 resets = [piece.start for piece in fed if piece.after_reset]
-st.plotly_chart(boundary_lines(
+chart(boundary_lines(
     {"fed by hand": by_hand, "whole sequence at once": result.whole[0, :, unit]},
     title=f"Unit {unit} of h, sample 0: what you fed, against the whole sequence"
           + (f" (reset before step {', '.join(map(str, resets))})" if resets else ""),
@@ -113,20 +114,20 @@ m2.metric("stateless − whole", f"{result.stateless_difference:.3f}",
                "from zeros.")
 m3.caption("Fed chunk after chunk, the stateful layer gives exactly the whole-sequence run. The stateless run "
            "jumps at every boundary, where it forgets, and then slowly comes back towards it.")
-st.plotly_chart(boundary_lines(
+chart(boundary_lines(
     {"stateless chunks": result.stateless[0, :, unit], "stateful chunks": result.stateful[0, :, unit],
      "whole sequence": result.whole[0, :, unit]},
     title=f"Unit {unit} of h, sample 0; a dashed line where each batch starts",
     y_title="h", boundaries=starts, dashed=["whole sequence"], height=420,
 ), key="stateful.fig.three")
-st.plotly_chart(boundary_lines(
+chart(boundary_lines(
     {"stateless": result.distance_stateless, "stateful": result.distance_stateful},
     title="Distance from the whole-sequence run, at each step", y_title="largest |difference|",
     boundaries=starts, height=340,
 ), key="stateful.fig.distance")
 
 st.subheader("Sample i continues sample i")
-st.plotly_chart(continuation_diagram(setup.batch, setup.bounds), key="stateful.fig.diagram")
+chart(continuation_diagram(setup.batch, setup.bounds), key="stateful.fig.diagram")
 st.markdown(f"Each row is one sample, each column one batch. The state after batch k's sample i is where batch "
             f"k+1's sample i starts, so every batch must hold the same {setup.batch} samples in the same order: "
             "that is why a stateful layer is built with `keras.Input(batch_shape=(20, None, 50))`. Set "

@@ -14,6 +14,7 @@ T-1..t). `outputs` are exactly what Keras returned, in Keras's own order.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -141,6 +142,12 @@ class Trace(Mapping):
                 out[f"{name}/mask"] = layer.mask
         out.update({f"model_outputs/{i}": v for i, v in enumerate(self.model_outputs)})
         return out
+
+    def npz_bytes(self) -> bytes:
+        """`arrays()` as the bytes of an .npz file: what `rnnviz trace --out` writes."""
+        buf = io.BytesIO()
+        np.savez(buf, **self.arrays())
+        return buf.getvalue()
 
 
 def trace(model: keras.Model, inputs: Any, *, advance_state: bool = False) -> Trace:

@@ -262,7 +262,7 @@ def test_choice_round_trip_and_hash():
     with pytest.raises(ValueError, match="row must be from 0 to 7; got 8"):
         InputChoice(batch=8, row=8)
     with pytest.raises(ValueError, match="source must be one of"):
-        InputChoice(source="file")
+        InputChoice(source="disk")
 
 
 def test_defaults_are_the_guides_batch_and_a_sample_text():

@@ -97,8 +97,14 @@ def unit_lines(
     highlight_step: int | None = None,
     title: str,
     quantity: str | None = None,
+    name: str = "",
+    more: Mapping[str, np.ndarray] | None = None,
 ) -> go.Figure:
     """Chosen units of a state followed over time, one line each.
+
+    With `more`, other quantities of the same units (c, a gate) share the chart: each unit keeps
+    its colour and each quantity gets its own dash, so "unit 3's c holds while its f is near 1"
+    reads off one chart.
 
     Args:
         values: the state at every step.  # (timesteps, units)
@@ -108,6 +114,8 @@ def unit_lines(
         title: the figure title.
         quantity: "tanh", "gate" or "free" fixes the y range like the heatmap's scale; None lets
             it follow the data.
+        name: the name of `values` in line names (e.g. "h"); needed with `more`.
+        more: other quantities by name, each  # (timesteps, units)
 
     Returns:
         The figure.
@@ -122,20 +130,28 @@ def unit_lines(
     for u in chosen:
         if isinstance(u, bool) or not isinstance(u, (int, np.integer)) or not 0 <= u < n_units:
             raise ValueError(f"unit {u!r} does not exist: this state has units 0 to {n_units - 1}")
+    series = {name: values, **{k: as_matrix(v, k) for k, v in (more or {}).items()}}
+    for k, v in series.items():
+        if v.shape != values.shape:
+            raise ValueError(f"{k!r} has shape {v.shape}, but the lines need {values.shape} like {name or 'values'!r}")
     fig = go.Figure()
     x = np.arange(timesteps)
     where = "step %{x} (%{customdata})" if labels else "step %{x}"
-    for u in chosen:
-        fig.add_trace(
-            go.Scatter(
-                x=x, y=f32(values[:, u]), mode="lines+markers" if timesteps <= 60 else "lines",
-                name=f"unit {u}", line=dict(width=3), marker=dict(size=6), customdata=labels,
-                hovertemplate=f"<b>unit {u}</b><br>{where}<br>value %{{y:.4f}}<extra></extra>",
+    dashes = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+    for q, (k, v) in enumerate(series.items()):
+        for i, u in enumerate(chosen):
+            line_name = f"{k} · unit {u}" if more else f"unit {u}"
+            fig.add_trace(
+                go.Scatter(
+                    x=x, y=f32(v[:, u]), mode="lines+markers" if timesteps <= 60 else "lines",
+                    name=line_name, customdata=labels, marker=dict(size=6, color=PALETTE[i]),
+                    line=dict(width=3, color=PALETTE[i], dash=dashes[q % len(dashes)]),
+                    hovertemplate=f"<b>{line_name}</b><br>{where}<br>value %{{y:.4f}}<extra></extra>",
+                )
             )
-        )
     fig.update_xaxes(time_axis(labels, timesteps))
     fig.update_yaxes(title_text="value", showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888")
-    if quantity is not None:
+    if quantity is not None and not more:
         fig.update_yaxes(range=_y_range(check_quantity(quantity), values[:, chosen]))
     fig.update_layout(legend=dict(title_text="", orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     if step is not None:

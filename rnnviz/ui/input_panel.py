@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnnviz import inputs, limits
+from rnnviz import inputs, limits, own_data
 from rnnviz.feeding import InputNeeds
 from rnnviz.inputs import InputChoice, default_choice, make_inputs
 from rnnviz.ui import keys
 
-_SOURCE_LABELS = {"text": "typed text", "random": "random", "signal": "a signal"}
+_SOURCE_LABELS = {"text": "typed text", "random": "random", "signal": "a signal", "ids": "token ids",
+                  "file": "a file"}
+_SHOWN_IDS = 40  # ids of typed text listed under it
 
 
 def input_panel(needs: tuple[InputNeeds, ...]) -> tuple[InputChoice, ...]:
@@ -34,7 +36,7 @@ def _choice_for(need: InputNeeds) -> InputChoice:
     def key(field: str) -> str:
         return f"{keys.INPUT_WIDGET}.{need.name}.{field}"
 
-    sources = ("text", "random") if need.kind == "tokens" else ("random", "signal")
+    sources = ("text", "random", "ids", "file") if need.kind == "tokens" else ("random", "signal", "file")
     source = st.radio("Feed", sources, index=sources.index(start.source) if start.source in sources else 0,
                       key=key("source"), format_func=_SOURCE_LABELS.get, horizontal=True)
     fields = {"source": source}
@@ -46,26 +48,93 @@ def _choice_for(need: InputNeeds) -> InputChoice:
     if source == "signal":
         fields["signal"] = st.selectbox("Signal", inputs.SIGNAL_KINDS, index=inputs.SIGNAL_KINDS.index(start.signal),
                                         key=key("signal"))
+    own_rows = _own_fields(need, source, start, key, fields)
+    if source == "file" and fields["own"] is None:
+        st.caption("Upload a file of sequences to feed it.")
+        return start
+    if own_rows is not None:
+        fields["batch"] = own_rows
     if source in ("random", "signal"):
         fields["seed"] = st.number_input("Seed", 0, inputs.MAX_SEED, start.seed, key=key("seed"))
     c1, c2 = st.columns(2)
-    if need.batch is None:
+    if need.batch is None and own_rows is None:
         fields["batch"] = c1.number_input("Batch", 1, limits.MAX_BATCH, start.batch, key=key("batch"),
                                           help=f"Rows in the batch, 1 to {limits.MAX_BATCH}.")
-    if need.timesteps is None and source != "text":
+    if need.timesteps is None and source in ("random", "signal"):
         fields["timesteps"] = c2.number_input("Timesteps", 1, limits.MAX_TIMESTEPS, start.timesteps,
                                               key=key("timesteps"), help=f"1 to {limits.MAX_TIMESTEPS}.")
-    if need.kind == "vectors" and need.features is None:
+    if need.kind == "vectors" and need.features is None and source != "file":
         fields["features"] = c1.number_input("Features", 1, limits.MAX_FEATURES, start.features, key=key("features"))
-    rows = need.batch or fields.get("batch", start.batch)
+    rows = need.batch or own_rows or fields.get("batch", start.batch)
     fields["row"] = st.number_input("Batch row to show", 0, max(rows - 1, 0), min(start.row, rows - 1),
                                     key=key("row"), help="Pages show one sample of the batch.")
     try:
         choice = InputChoice(**{**start.to_dict(), **fields})
-        make_inputs(choice, vocab_size=need.vocab_size, features=need.features, batch=need.batch,
-                    timesteps=need.timesteps)  # the text itself may not fit (empty, too long)
+        prepared = make_inputs(choice, vocab_size=need.vocab_size, features=need.features, batch=need.batch,
+                               timesteps=need.timesteps)  # the text itself may not fit (empty, too long)
     except ValueError as err:
         st.error(f"{str(err).rstrip('.')}. Showing the last input that worked.")
         return start
+    if prepared.tokenized is not None:
+        ids = prepared.tokenized.ids
+        more = f" … ({ids.size} in all)" if ids.size > _SHOWN_IDS else ""
+        st.caption(f"Token ids: `{' '.join(map(str, ids[:_SHOWN_IDS]))}`{more}")
     good[need.name] = choice
     return choice
+
+
+def _own_fields(need: InputNeeds, source: str, start: InputChoice, key, fields: dict) -> int | None:
+    """Typed ids, an uploaded array and a vocabulary file into `fields`; the rows of the data, if own."""
+    rows = None
+    if source == "ids":
+        fields["text"] = st.text_area("Token ids", start.text if start.source == "ids" else "2 3 4 5",
+                                      key=key("ids"), height=80,
+                                      help="Whole numbers split by spaces or commas; rows split by new lines or ';'.")
+        rows = _rows_of(lambda: own_data.parse_token_ids(fields["text"]))
+    if source == "file":
+        shape = "(batch, timesteps)" if need.kind == "tokens" else f"(batch, timesteps, {need.features or 'features'})"
+        fresh = key("file") not in st.session_state  # the uploader forgets its file on another page
+        fields["own"] = _read_upload(
+            key("file"), f"A .npy or .csv file, up to {limits.MAX_DATA_BYTES // 1024**2} MB", ["npy", "csv"],
+            own_data.load_array, help=f"numpy.save('x.npy', array) with shape {shape}; or a .csv with one "
+                                      "sequence per line, numbers split by commas.")
+        if fields["own"] is None and fresh and start.own is not None:
+            fields["own"] = start.own
+            st.caption(f"Feeding **{start.own.name}**, uploaded earlier.")
+        rows = _rows_of(lambda: fields["own"].array) if fields["own"] is not None else None
+    if need.kind == "tokens" and source != "text":
+        fresh = key("vocab") not in st.session_state
+        fields["vocab"] = _read_upload(
+            key("vocab"), "Vocabulary (optional): one token per line", ["txt", "vocab"], own_data.load_vocabulary,
+            help="Line i names token id i, so the time axis shows words instead of ids.")
+        if fields["vocab"] is None and fresh and start.vocab is not None:
+            fields["vocab"] = start.vocab
+            st.caption(f"Words from **{start.vocab.name}**, uploaded earlier.")
+    return rows
+
+
+def _rows_of(get) -> int | None:
+    try:
+        array = get()
+    except ValueError:
+        return None  # the full check below reports it
+    return max(1, min(int(array.shape[0]) if array.ndim > 1 else 1, limits.MAX_BATCH))
+
+
+def _read_upload(key: str, label: str, types: list[str], load, help: str):
+    """A file uploader whose file is read and checked once per upload; None (and the reason) when it fails."""
+    file = st.file_uploader(label, type=types, key=key, help=help)
+    if file is None:
+        return None
+    files: dict = st.session_state.setdefault(keys.INPUT_FILES, {})
+    kept = files.get(key)
+    if kept is None or kept[0] != file.file_id:
+        try:
+            kept = (file.file_id, load(file.getvalue(), file.name))
+        except ValueError as err:
+            kept = (file.file_id, None, str(err))
+        files[key] = kept
+    if len(kept) == 3:
+        st.error(f"{kept[2].rstrip('.')}.")
+        return None
+    return kept[1]

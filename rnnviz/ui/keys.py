@@ -21,6 +21,7 @@ ADD_KIND = "build.add_kind"
 # Input panel (shared by every page that runs a model).
 INPUT_WIDGET = "input.w"  # prefix: input.w.<input name>.<field>
 INPUT_GOOD = "input.good"  # {input name: last valid InputChoice}
+INPUT_FILES = "input.files"  # {widget key: (uploaded file id, OwnArray or Vocabulary)}: each upload read once
 TRACES = "trace.cache"  # {(model key, choices): Trace} for this session
 
 # States page.
@@ -28,6 +29,8 @@ STATES_LAYER = "states.layer"
 STATES_DIRECTION = "states.direction"
 STATES_WINDOW = "states.window"  # first step of the window shown when a sequence is longer than one
 STATES_UNITS = "states.units"
+STATES_LINE_QUANTITIES = "states.line_quantities"  # which of h, c and the gates the unit lines show
+STATES_DOWNLOAD = "states.download"  # the trace's .npz download button
 STATES_FIGURES = "states.figures"  # (key, step-through figure) drawn once per layer, row and window
 
 # Guide lesson pages.

@@ -5,11 +5,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from rnnviz import explain, figures
+from rnnviz import explain, figures, own_data
 from rnnviz.figures.scrub import Quantity, step_through, step_window
 from rnnviz.figures.style import display_names
-from rnnviz.trace import DirectionTrace, LayerTrace
+from rnnviz.trace import DirectionTrace, LayerTrace, Trace
 from rnnviz.ui import keys
+from rnnviz.ui.charts import chart
+
+MAX_OUTPUT_ROW_VALUES = 64  # a per-step model output wider than this is read at the end, not drawn per step
 
 
 def _ranges(kind: str, activation: str, recurrent_activation: str) -> dict[str, str]:
@@ -55,12 +58,40 @@ def _window_start(steps: int, window: int) -> int:
                         help=f"A slider of {window} steps at a time: every step's bars travel to the browser with it.")
 
 
+def output_rows(outputs: tuple[np.ndarray, ...], row: int, steps: int) -> list[Quantity]:
+    """The model's outputs that give one value (or one row of classes) per step, as extra figure rows."""
+    rows = []
+    for i, out in enumerate(outputs):
+        if out.ndim == 3 and out.shape[1] == steps and out.shape[2] <= MAX_OUTPUT_ROW_VALUES:
+            values = out[row]
+            unit = bool(np.all((values >= 0) & (values <= 1)))
+            rows.append(Quantity(f"model output {i} ({'0…1' if unit else 'unbounded'})", values,
+                                 "gate" if unit else "free"))
+    return rows
+
+
+def final_outputs(outputs: tuple[np.ndarray, ...], row: int, steps: int) -> None:
+    """The outputs not drawn per step: their top classes (or value) at the end, one line each."""
+    for i, out in enumerate(outputs):
+        if out.ndim == 3 and out.shape[1] == steps and out.shape[2] <= MAX_OUTPUT_ROW_VALUES:
+            continue
+        reading = own_data.read_output(out, row, steps - 1, steps)
+        at = f"at step {reading.step}" if reading.per_step else "at the end"
+        if reading.values.size == 1:
+            st.markdown(f"**Model output {i}** {at}: prediction **{reading.values[0]:.4g}**")
+        else:
+            top = ", ".join(f"class {c}: **{v:.4g}**" for c, v in reading.top)
+            st.markdown(f"**Model output {i}** {at} ({reading.values.size} values), largest: {top}")
+
+
 def layer_view(layer: LayerTrace, labels: tuple[str, ...], row: int, activation: str,
-               recurrent_activation: str, direction_name: str) -> None:
-    """The step-through figure of one layer (its slider and Play run in the browser), then unit lines."""
+               recurrent_activation: str, direction_name: str, outputs: tuple[np.ndarray, ...] = ()) -> None:
+    """The step-through figure of one layer (its slider and Play run in the browser) with the model's
+    per-step outputs beside the states, the other outputs at the end, then unit lines."""
     ranges = _ranges(layer.inner_kind, activation, recurrent_activation)
-    rows = quantities(layer, row, ranges, direction_name)
-    first = _window_start(layer.input_steps, step_window(layer.input_steps, layer.units, len(rows)))
+    rows = quantities(layer, row, ranges, direction_name) + output_rows(outputs, row, layer.input_steps)
+    widest = max(r.values.shape[1] for r in rows)
+    first = _window_start(layer.input_steps, step_window(layer.input_steps, widest, len(rows)))
     key = (id(layer), layer.name, row, direction_name, tuple(ranges.items()), labels, first)
     cached = st.session_state.get(keys.STATES_FIGURES)
     if cached is None or cached[0] != key:  # drawing the frames is the costly part: once per layer and row
@@ -69,20 +100,39 @@ def layer_view(layer: LayerTrace, labels: tuple[str, ...], row: int, activation:
         st.session_state[keys.STATES_FIGURES] = cached
     st.caption("Move the slider under the title, or press **▶ Play**: the outline walks along every heatmap and "
                "the bars beside it show each unit's value at that step. Hover for exact numbers.")
-    st.plotly_chart(cached[1], key="steps")
+    chart(cached[1], key="steps")
+    final_outputs(outputs, row, layer.input_steps)
     st.fragment(unit_lines_view)(layer, labels, row, direction_name, ranges)
 
 
 def unit_lines_view(layer: LayerTrace, labels: tuple[str, ...], row: int, direction_name: str,
                     ranges: dict[str, str]) -> None:
-    """Chosen units of h over time; a fragment, so changing them redraws only this chart."""
-    direction = _direction(layer, direction_name)
-    units = st.multiselect("Units to follow", list(range(layer.units)), default=list(range(min(3, layer.units))),
+    """Chosen units over time, of h and any of c and the gates; a fragment, so changing them redraws
+    only this chart."""
+    values = _row(_direction(layer, direction_name), row)
+    names = display_names(list(values))
+    c1, c2 = st.columns([3, 2])
+    units = c1.multiselect("Units to follow", list(range(layer.units)), default=list(range(min(3, layer.units))),
                            max_selections=figures.MAX_LINES, key=keys.STATES_UNITS)
-    if units:
+    shown = c2.multiselect("Of", list(values), default=["hidden"], format_func=names.get, key=keys.STATES_LINE_QUANTITIES,
+                           help="Add c or a gate: each unit keeps its colour, each quantity has its own dash.")
+    if units and shown:
         which = f" ({direction_name})" if layer.backward is not None else ""
-        st.plotly_chart(figures.unit_lines(direction.h[row], units, labels=labels, title=f"Chosen units of h{which} over time",
-                                           quantity=ranges["hidden"]), key="lines")
+        short = {q: names[q].split()[-1] for q in shown}  # "forget gate f" -> "f"
+        first, rest = shown[0], shown[1:]
+        chart(figures.unit_lines(values[first], units, labels=labels, quantity=ranges[first], name=short[first],
+                                 title=f"Chosen units of {', '.join(short.values())}{which} over time",
+                                 more={short[q]: values[q] for q in rest}), key="lines")
+
+
+def trace_download(tr: Trace) -> None:
+    """A button that downloads the whole trace as .npz, with the keys `rnnviz trace --out` writes."""
+    megabytes = sum(a.nbytes for a in tr.arrays().values()) / 1024**2
+    st.download_button(f"Download this trace (.npz, {megabytes:.1f} MB)", tr.npz_bytes, file_name="trace.npz",
+                       mime="application/octet-stream", key=keys.STATES_DOWNLOAD, on_click="ignore",
+                       icon=":material/download:",
+                       help="Every layer's h, c, gates, initial and final states and the model's outputs, "
+                            "keyed like lstm/h or bi/backward/c: numpy.load('trace.npz').")
 
 
 def explanations(kind: str, activation: str, recurrent_activation: str) -> None:
