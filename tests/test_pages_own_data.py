@@ -80,6 +80,11 @@ def test_typed_token_ids_feed_the_model_and_bad_ones_are_refused_in_place():
     assert not at.exception and not at.error
     fig, _ = charts(at)[0]
     assert len(fig["frames"]) == 5  # one per typed id
+    model = next(iter(at.session_state[keys.MODELS].values()))  # Embedding -> LSTM -> Dense(10, softmax)
+    probs = keras.ops.convert_to_numpy(model(np.array([[5, 6, 7, 8, 9], [9, 8, 7, 6, 5]])))[0]
+    best = int(np.argmax(probs))
+    said = " ".join(m.value for m in at.markdown)
+    assert f"Model output 0** at the end (10 values), largest: class {best}: **{probs[best]:.4g}**" in said
     assert "batch row 0 of 2" in " ".join(c.value for c in at.caption)
     at.text_area(key=f"{keys.INPUT_WIDGET}.tokens.ids").input("5 6 1000").run()
     assert "token id 1000 is outside this model's vocabulary of 1000" in at.sidebar.error[0].value
