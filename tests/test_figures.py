@@ -215,6 +215,21 @@ def test_unit_lines_follow_the_chosen_units():
     assert fig.layout.xaxis.title.text == "timestep" and fig.layout.title.text == "Units over time"
 
 
+def test_unit_lines_show_other_quantities_of_the_same_units_in_their_colour():
+    c = RNG.normal(size=(T, U)) * 3
+    f = 1 / (1 + np.exp(-RNG.normal(size=(T, U))))
+    fig = unit_lines(H, [1, 4], title="h, c, f", quantity="tanh", name="h", more={"c": c, "f": f})
+    assert [t.name for t in fig.data] == ["h · unit 1", "h · unit 4", "c · unit 1", "c · unit 4",
+                                          "f · unit 1", "f · unit 4"]
+    for trace, want in zip(fig.data, [H[:, 1], H[:, 4], c[:, 1], c[:, 4], f[:, 1], f[:, 4]]):
+        np.testing.assert_allclose(np.asarray(trace.y), want, rtol=1e-6)
+    assert [t.line.color for t in fig.data[::2]] == [fig.data[0].line.color] * 3  # unit 1 keeps its colour
+    assert len({t.line.dash for t in fig.data[::2]}) == 3  # and each quantity has its own dash
+    assert fig.layout.yaxis.range is None  # c is unbounded: the axis follows the data
+    with pytest.raises(ValueError, match="'c' has shape"):
+        unit_lines(H, [0], title="x", name="h", more={"c": c[:, :2]})
+
+
 def test_unit_lines_reject_missing_units():
     with pytest.raises(ValueError, match="unit 5 does not exist: this state has units 0 to 4"):
         unit_lines(H, [5], title="x")
