@@ -613,6 +613,7 @@ def _own_input(choice: InputChoice, *, vocab_size: int | None, features: int | N
     else:
         free = np.ndim(data) == 3 and features is None  # a model with free features takes the data's own
         array = own_data.fit_vectors(data, np.shape(data)[-1] if free else (features or 1), batch, timesteps)
+    _check_shape(*array.shape[:2], array.shape[2] if array.ndim == 3 else 1)  # the bound on values fed at once
     row = min(choice.row, array.shape[0] - 1)
     note = f"Row {choice.row} does not exist in {array.shape[0]} rows; showing row {row}." if row != choice.row else ""
     if array.ndim == 2 and choice.vocab is not None:

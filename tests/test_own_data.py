@@ -120,6 +120,12 @@ def test_make_inputs_feeds_typed_ids_with_vocabulary_words():
         make_inputs(InputChoice(source="ids", text="1 2"), features=3)
 
 
+def test_make_inputs_bounds_the_values_of_an_upload():
+    own = own_data.OwnArray("big.npy", "d", np.zeros((256, 2000, 80), np.float32))  # 40,960,000 values
+    with pytest.raises(ValueError, match="more than the limit of 33,554,432: lower one of them"):
+        make_inputs(InputChoice(source="file", own=own, batch=256), features=80)
+
+
 def test_make_inputs_feeds_an_upload():
     x = np.random.default_rng(0).standard_normal((3, 6, 2)).astype(np.float32)
     own = own_data.load_array(_npy(x), "x.npy")
