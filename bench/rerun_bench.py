@@ -1,0 +1,156 @@
+"""The server's part of the common interactions, before and after, side by side in one run.
+
+Run by hand: `.venv/bin/python bench/rerun_bench.py BEFORE_CHECKOUT [AFTER_CHECKOUT] [--rounds 3]`
+(AFTER defaults to this checkout), e.g. with main's commit 449d5b3 checked out as a worktree:
+`git worktree add --detach /tmp/rnnviz-before 449d5b3`.
+
+Each round starts one worker process per checkout, in turn (before, after, before, ...), so load
+from other processes on a shared machine hits both. A worker imports the app once (a running
+server has done that before anyone's click), then times, with Streamlit's AppTest, each script run
+an interaction causes, `--repeats` times each:
+
+- first load of a new session (Build, States, `?preset=`), in a process that has served others;
+- Build: change a layer's units; States: change the layer; the sidebar's preset on Build and on
+  States; opening States and Build from the sidebar.
+
+A run's time is the script thread's: the page script and the cleanup Streamlit does after it
+(a live server's `runner.postScriptGC` collection, which AppTest leaves out, is added back here,
+and Streamlit's own `keras.backend.clear_session()` is in both). Prints the median per
+interaction, before and after, and their ratio; the target is under 0.5 s after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parents[1]
+TARGET_S = 0.5
+
+
+def _worker(root: Path, repeats: int) -> dict[str, list[float]]:
+    """Time every interaction in this process against the app in `root`; {interaction: [seconds]}."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.path.insert(0, str(root))
+    os.chdir(root)
+    import gc
+
+    import streamlit as st
+    from streamlit import config
+    from streamlit.testing.v1 import AppTest
+    from streamlit.testing.v1.local_script_runner import LocalScriptRunner
+
+    finished = LocalScriptRunner._on_script_finished
+
+    def like_a_server(self, *args, **kwargs):  # what ScriptRunner._on_script_finished does after a run
+        finished(self, *args, **kwargs)
+        if config.get_option("runner.postScriptGC"):
+            gc.collect(2)
+
+    LocalScriptRunner._on_script_finished = like_a_server
+    times: dict[str, list[float]] = {}
+
+    def run(at, label: str):
+        start = time.perf_counter()
+        at.run()
+        times.setdefault(label, []).append(time.perf_counter() - start)
+        if at.exception:
+            raise RuntimeError(f"{label}: {[e.value for e in at.exception]}")
+        return at
+
+    def new_session(preset: str | None = None) -> AppTest:
+        at = AppTest.from_file(str(root / "app.py"), default_timeout=600)
+        if preset:
+            at.query_params["preset"] = preset
+        return at
+
+    def pick_preset(at: AppTest, preset: str) -> None:
+        # AppTest loses the sidebar's elements after a rerun; the preset in the URL does what the sidebar's
+        # Model box does (model_source.load_preset, then the page).
+        at.query_params["preset"] = preset
+
+    run(new_session(), "process start: first load (imports)")
+    st.cache_data.clear()  # a fresh server's caches, but its imports done
+    for r in range(repeats):
+        at = run(new_session(), "new session: Build")
+        units = next(w.key for w in at.number_input if w.key.endswith("layer.0.1.units"))
+        for n in range(3):
+            at.number_input(key=units).set_value(100 + 10 * r + n)
+            run(at, "Build: change units")
+        for preset in ("guide-gru-simplernn", "guide-bidirectional", "guide-lstm"):
+            pick_preset(at, preset)
+            run(at, "Build: change preset")
+        at.switch_page("pages/states.py")
+        run(at, "open States from the sidebar (new model)")
+        at.switch_page("pages/build.py")
+        run(at, "open Build from the sidebar")
+        at.switch_page("pages/states.py")
+        run(at, "open States from the sidebar (traced before)")
+        pick_preset(at, "guide-gru-simplernn")
+        run(at, "States: change preset (new model)")
+        layer = at.selectbox(key="states.layer")
+        for name in (*layer.options[1:], layer.options[0]) * 2:
+            at.selectbox(key="states.layer").set_value(name)
+            run(at, "States: change layer")
+        pick_preset(at, "guide-lstm")
+        run(at, "States: change preset (traced before)")
+        s = new_session()
+        s.run()  # AppTest cannot open a session on another page than the default one
+        s.switch_page("pages/states.py")
+        run(s, "new session: States (after Build)")
+        run(new_session(["guide-bidirectional", "guide-gru-simplernn", "guide-encoder-decoder"][r % 3]),
+            "new session: ?preset=")
+    return times
+
+
+def _one(root: Path, repeats: int) -> dict[str, list[float]]:
+    out = subprocess.run([sys.executable, __file__, "--worker", str(root), "--repeats", str(repeats)],
+                         capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"worker for {root} failed:\n{out.stderr[-4000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("before", nargs="?", type=Path)
+    parser.add_argument("after", nargs="?", type=Path, default=HERE)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(_worker(args.worker.resolve(), args.repeats)))
+        return
+    if args.before is None:
+        parser.error("name the checkout to compare with (e.g. a worktree of main)")
+    sides = {"before": args.before.resolve(), "after": args.after.resolve()}
+    times: dict[str, dict[str, list[float]]] = {side: {} for side in sides}
+    for r in range(args.rounds):
+        for side in (sides if r % 2 == 0 else reversed(list(sides))):
+            started = time.perf_counter()
+            for label, seconds in _one(sides[side], args.repeats).items():
+                times[side].setdefault(label, []).extend(seconds)
+            print(f"round {r + 1}/{args.rounds}: {side} done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    _report(times)
+
+
+def _report(times: dict[str, dict[str, list[float]]]) -> None:
+    width = max(len(label) for label in times["after"])
+    print(f"{'interaction (server script run, median s)':<{width}}  {'before':>7}  {'after':>7}  {'after/before':>12}  "
+          f"{'n':>3}  target < {TARGET_S} s")
+    for label, after in times["after"].items():
+        before = statistics.median(times["before"].get(label, [float("nan")]))
+        now = statistics.median(after)
+        mark = "yes" if now < TARGET_S else "NO"
+        print(f"{label:<{width}}  {before:7.2f}  {now:7.2f}  {now / before:12.2f}  {len(after):3d}  {mark}")
+
+
+if __name__ == "__main__":
+    main()
