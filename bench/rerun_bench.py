@@ -22,8 +22,10 @@ interaction, before and after, and their ratio; the target is under 0.5 s after.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import statistics
 import subprocess
 import sys
@@ -34,7 +36,7 @@ HERE = Path(__file__).resolve().parents[1]
 TARGET_S = 0.5
 
 
-def _worker(root: Path, repeats: int) -> dict[str, list[float]]:
+def _worker(root: Path, repeats: int, profile: str | None = None) -> dict[str, list[float]]:
     """Time every interaction in this process against the app in `root`; {interaction: [seconds]}."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     sys.path.insert(0, str(root))
@@ -54,11 +56,15 @@ def _worker(root: Path, repeats: int) -> dict[str, list[float]]:
             gc.collect(2)
 
     LocalScriptRunner._on_script_finished = like_a_server
+    profiled = _profile_script_thread(LocalScriptRunner)
     times: dict[str, list[float]] = {}
 
     def run(at, label: str):
+        profiled["on"] = label == profile
         start = time.perf_counter()
         at.run()
+        if profiled["on"]:
+            pstats.Stats(profiled["stats"], stream=sys.stderr).sort_stats("cumulative").print_stats(40)
         times.setdefault(label, []).append(time.perf_counter() - start)
         if at.exception:
             raise RuntimeError(f"{label}: {[e.value for e in at.exception]}")
@@ -70,15 +76,33 @@ def _worker(root: Path, repeats: int) -> dict[str, list[float]]:
             at.query_params["preset"] = preset
         return at
 
+    def shows(at: AppTest, preset: str) -> None:
+        if at.session_state["model.preset"] != preset:
+            raise RuntimeError(f"asked for {preset}, the session shows {at.session_state['model.preset']}")
+
+    from rnnviz.presets import preset_names
+
+    sidebars: dict[int, object] = {}
+
     def pick_preset(at: AppTest, preset: str) -> None:
-        # AppTest loses the sidebar's elements after a rerun; the preset in the URL does what the sidebar's
-        # Model box does (model_source.load_preset, then the page).
-        at.query_params["preset"] = preset
+        """What choosing `preset` in the sidebar's Model box sends. AppTest drops the sidebar's elements
+        from its tree after a rerun (streamlit 1.67 with st.navigation), so put back the session's
+        Model box where it has gone: a widget's id stays the same from run to run."""
+        found = [w for w in at.sidebar.selectbox if w.key == "sidebar.preset"]
+        if found:
+            sidebars[id(at)] = found[0]
+        else:
+            box = sidebars[id(at)]
+            box.root = at._tree
+            at._tree.children[1].children = {0: box}
+        box = at.selectbox(key="sidebar.preset")
+        box.select_index(preset_names().index(preset))
 
     run(new_session(), "process start: first load (imports)")
     st.cache_data.clear()  # a fresh server's caches, but its imports done
     for r in range(repeats):
         at = run(new_session(), "new session: Build")
+        pick_preset(at, "guide-lstm")  # keep its sidebar while AppTest has it
         units = next(w.key for w in at.number_input if w.key.endswith("layer.0.1.units"))
         for n in range(3):
             at.number_input(key=units).set_value(100 + 10 * r + n)
@@ -86,6 +110,7 @@ def _worker(root: Path, repeats: int) -> dict[str, list[float]]:
         for preset in ("guide-gru-simplernn", "guide-bidirectional", "guide-lstm"):
             pick_preset(at, preset)
             run(at, "Build: change preset")
+            shows(at, preset)
         at.switch_page("pages/states.py")
         run(at, "open States from the sidebar (new model)")
         at.switch_page("pages/build.py")
@@ -94,12 +119,16 @@ def _worker(root: Path, repeats: int) -> dict[str, list[float]]:
         run(at, "open States from the sidebar (traced before)")
         pick_preset(at, "guide-gru-simplernn")
         run(at, "States: change preset (new model)")
-        layer = at.selectbox(key="states.layer")
-        for name in (*layer.options[1:], layer.options[0]) * 2:
-            at.selectbox(key="states.layer").set_value(name)
+        shows(at, "guide-gru-simplernn")
+        count = len(at.selectbox(key="states.layer").options)
+        for index in [*range(1, count), 0] * 2:
+            at.selectbox(key="states.layer").select_index(index)
             run(at, "States: change layer")
+            if at.selectbox(key="states.layer").index != index:
+                raise RuntimeError("the States page did not change its layer")
         pick_preset(at, "guide-lstm")
         run(at, "States: change preset (traced before)")
+        shows(at, "guide-lstm")
         s = new_session()
         s.run()  # AppTest cannot open a session on another page than the default one
         s.switch_page("pages/states.py")
@@ -107,6 +136,25 @@ def _worker(root: Path, repeats: int) -> dict[str, list[float]]:
         run(new_session(["guide-bidirectional", "guide-gru-simplernn", "guide-encoder-decoder"][r % 3]),
             "new session: ?preset=")
     return times
+
+
+def _profile_script_thread(runner) -> dict:
+    """cProfile the script thread's runs while `state["on"]`; the stats land in `state["stats"]`."""
+    state = {"on": False, "stats": None}
+    original = runner._run_script_thread
+
+    def profiled(self):
+        if not state["on"]:
+            return original(self)
+        state["stats"] = cProfile.Profile()
+        state["stats"].enable()
+        try:
+            return original(self)
+        finally:
+            state["stats"].disable()
+
+    runner._run_script_thread = profiled
+    return state
 
 
 def _one(root: Path, repeats: int) -> dict[str, list[float]]:
@@ -123,10 +171,11 @@ def main() -> None:
     parser.add_argument("after", nargs="?", type=Path, default=HERE)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", type=Path, help="time one checkout in this process (JSON out)")
+    parser.add_argument("--profile", metavar="INTERACTION", help="with --worker: cProfile its runs to stderr")
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(_worker(args.worker.resolve(), args.repeats)))
+        print(json.dumps(_worker(args.worker.resolve(), args.repeats, args.profile)))
         return
     if args.before is None:
         parser.error("name the checkout to compare with (e.g. a worktree of main)")
