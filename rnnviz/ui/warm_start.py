@@ -31,6 +31,7 @@ from streamlit.runtime.scriptrunner import script_runner
 import rnnviz
 
 _LOG = logging.getLogger(__name__)
+STREAMLIT_CLEANUP = script_runner._clean_problem_modules  # Streamlit's own, as it was before any change
 _NOT_SERVED = {"rnnviz.__main__", "rnnviz.cli"}  # the command line, not the app
 _lock = threading.Lock()
 _done = False
