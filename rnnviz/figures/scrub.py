@@ -179,7 +179,7 @@ def step_through(
         for v in values:
             data.extend(dict(type="scatter", **_outline(step, v.shape[1])) for _ in range(2))
         frames.append(go.Frame(name=str(step), data=data, traces=bar_traces + outline_traces, _validate=False))
-    fig._frame_objs = tuple(frames)  # as `fig.frames = frames` stores them, less copying and checking each again
+    fig.frames = frames
 
     still = dict(mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))
     fig.update_layout(
