@@ -14,8 +14,8 @@ an interaction causes, `--repeats` times each:
   States; opening States and Build from the sidebar.
 
 A run's time is the script thread's: the page script and the cleanup Streamlit does after it
-(a live server's `runner.postScriptGC` collection, which AppTest leaves out, is added back here,
-and Streamlit's own `keras.backend.clear_session()` is in both). Prints the median per interaction,
+(a live server's `runner.postScriptGC` collection, which AppTest leaves out, is added back here;
+Streamlit's own `keras.backend.clear_session()` after the run is counted where a checkout lets it run). Prints the median per interaction,
 before and after, and their ratio, in wall-clock seconds and in CPU seconds of the process (every
 thread: the script's and TensorFlow's): on a machine shared with others the wall clock also counts
 the time others held the cores, CPU seconds only this work. The target is under 0.5 s after.
