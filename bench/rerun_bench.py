@@ -101,7 +101,7 @@ def _worker(root: Path, repeats: int, profile: str | None = None) -> dict[str, l
         box = at.selectbox(key="sidebar.preset")
         box.select_index(preset_names().index(preset))
 
-    run(new_session(), "process start: first load (imports)")
+    run(new_session(), "first load in a new server process")
     st.cache_data.clear()  # a fresh server's caches, but its imports done
     for r in range(repeats):
         at = run(new_session(), "new session: Build")
