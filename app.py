@@ -5,6 +5,9 @@ import streamlit as st
 st.set_page_config(page_title="rnnviz", page_icon=":material/replay:", layout="wide")
 
 from rnnviz.ui import device_line, model_source  # noqa: E402  (after set_page_config)
+from rnnviz.ui.warm_start import warm_start  # noqa: E402
+
+warm_start()  # once per process: no Keras reset after each run; every page's imports, kept out of gc sweeps
 
 PAGES = [
     st.Page("pages/build.py", title="Build", icon=":material/construction:", url_path="build", default=True),

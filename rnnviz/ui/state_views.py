@@ -10,6 +10,9 @@ from rnnviz.figures.scrub import Quantity, step_through, step_window
 from rnnviz.figures.style import display_names
 from rnnviz.trace import DirectionTrace, LayerTrace
 from rnnviz.ui import keys
+from rnnviz.ui.session_cache import remember
+
+FIGURES_KEPT = 3  # step-through figures kept per session (about 3 MB each): back to a layer or preset at once
 
 
 def _ranges(kind: str, activation: str, recurrent_activation: str) -> dict[str, str]:
@@ -61,15 +64,13 @@ def layer_view(layer: LayerTrace, labels: tuple[str, ...], row: int, activation:
     ranges = _ranges(layer.inner_kind, activation, recurrent_activation)
     rows = quantities(layer, row, ranges, direction_name)
     first = _window_start(layer.input_steps, step_window(layer.input_steps, layer.units, len(rows)))
-    key = (id(layer), layer.name, row, direction_name, tuple(ranges.items()), labels, first)
-    cached = st.session_state.get(keys.STATES_FIGURES)
-    if cached is None or cached[0] != key:  # drawing the frames is the costly part: once per layer and row
-        title = f"Layer {layer.name}: every unit at every step"
-        cached = (key, step_through(rows, title=title, labels=labels, first=first))
-        st.session_state[keys.STATES_FIGURES] = cached
+    key = (row, direction_name, tuple(ranges.items()), labels, first)
+    title = f"Layer {layer.name}: every unit at every step"
+    figure = remember(keys.STATES_FIGURES, key, lambda: step_through(rows, title=title, labels=labels, first=first),
+                      keep=FIGURES_KEPT, made_from=layer)  # the frames are the costly part: once per layer and row
     st.caption("Move the slider under the title, or press **▶ Play**: the outline walks along every heatmap and "
                "the bars beside it show each unit's value at that step. Hover for exact numbers.")
-    st.plotly_chart(cached[1], key="steps")
+    st.plotly_chart(figure, key="steps")
     st.fragment(unit_lines_view)(layer, labels, row, direction_name, ranges)
 
 
