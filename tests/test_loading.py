@@ -94,7 +94,7 @@ def test_unknown_layer_class_gives_a_value_error(tmp_path):
             if item.filename == "config.json":
                 data = data.replace(b'"GRU"', b'"NoSuchLayer"')
             dst.writestr(item, data)
-    with pytest.raises(ValueError, match="could not be loaded"):
+    with pytest.raises(ValueError, match=r"layer of class 'NoSuchLayer' \('gru'\), which rnnviz does not open"):
         load_model(tmp_path / "bad.keras")
 
 
