@@ -20,6 +20,7 @@ _METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 _REFUSED_METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma"}
 _EOCD = b"PK\x05\x06"
 _CHUNK = 1024 * 1024
+_ZIP64_COUNT = 2**32  # stands for "more than 65,535": the real count sits in a zip64 record rnnviz never reads
 
 
 def read_members(data: bytes, label: str, budget: int = limits.MAX_UNPACKED_BYTES) -> dict[str, bytes | None]:
@@ -40,7 +41,8 @@ def read_members(data: bytes, label: str, budget: int = limits.MAX_UNPACKED_BYTE
     """
     count = _member_count(data, label)
     if count > limits.MAX_ARCHIVE_MEMBERS:
-        raise ValueError(f"{label} holds {count:,} files; a Keras archive holds 3 and rnnviz opens archives of at most "
+        many = "more than 65,535" if count == _ZIP64_COUNT else f"{count:,}"
+        raise ValueError(f"{label} holds {many} files; a Keras archive holds 3 and rnnviz opens archives of at most "
                          f"{limits.MAX_ARCHIVE_MEMBERS}. Save the model again with model.save('model.keras').")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -60,7 +62,7 @@ def _member_count(data: bytes, label: str) -> int:
     if data[:4] not in (b"PK\x03\x04", b"PK\x05\x06") or at < 0 or len(data) < at + 22:
         raise ValueError(f"{label} is not a Keras archive (a .keras file is a zip); it may be damaged or renamed")
     entries = struct.unpack_from("<H", data, at + 10)[0]
-    return 2**32 if entries == 0xFFFF else entries  # 0xFFFF: a zip64 count, never needed by a Keras save
+    return _ZIP64_COUNT if entries == 0xFFFF else entries  # 0xFFFF: a zip64 count, never needed by a Keras save
 
 
 def _check_infos(infos: list[zipfile.ZipInfo], label: str) -> dict[str, zipfile.ZipInfo]:
