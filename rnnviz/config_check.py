@@ -66,18 +66,22 @@ def parse_config(raw: bytes, label: str) -> Any:
 
 def _check_shape(config: Any, label: str) -> None:
     """Count values and depth without recursion, so later walks over the config stay bounded."""
-    stack, count = [(config, 1)], 0
+    if not isinstance(config, (dict, list)):
+        return
+    stack, count = [(config, 1)], 1
     while stack:
         value, depth = stack.pop()
-        count += 1
+        children = value.values() if isinstance(value, dict) else value
+        if not children:
+            continue
+        count += len(children)  # counted before walking them, so one huge list is refused at once
         if count > limits.MAX_CONFIG_VALUES:
             raise ValueError(f"{label} holds a config.json of more than {limits.MAX_CONFIG_VALUES:,} values; "
                              "rnnviz reads configs up to that (a model's takes a few hundred per layer)")
-        if depth > limits.MAX_CONFIG_DEPTH:
+        if depth >= limits.MAX_CONFIG_DEPTH:
             raise ValueError(f"{label} holds a config.json nested too deeply to be a Keras model "
                              f"(more than {limits.MAX_CONFIG_DEPTH} levels)")
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-        stack.extend((child, depth + 1) for child in children)
+        stack.extend([(child, depth + 1) for child in children if isinstance(child, (dict, list))])
 
 
 def check_config(config: Any, label: str) -> Declared:

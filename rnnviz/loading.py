@@ -232,33 +232,35 @@ def _is_keras_builtin_function(name: Any) -> bool:
 
 
 def _objects(config: Any, where: str) -> Any:
-    """(where, dict) for every serialized object (a dict with a class_name) in a Keras config."""
-    if isinstance(config, dict):
-        if "class_name" in config:
-            inner = config.get("config")
-            name = inner.get("name") if isinstance(inner, dict) else None
-            if isinstance(name, str) and config.get("class_name") not in ("DTypePolicy", "__keras_tensor__"):
-                where = f"{config.get('class_name')} '{name}'"
-            yield where, config
-        for value in config.values():
-            yield from _objects(value, where)
-    elif isinstance(config, list):
-        for value in config:
-            yield from _objects(value, where)
+    """(where, dict) for every serialized object (a dict with a class_name) in a Keras config, in order.
+
+    Iterative, so the cost is one step per value whatever the nesting (a recursive generator pays the depth
+    at every value)."""
+    stack = [(config, where)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            if "class_name" in value:
+                inner = value.get("config")
+                name = inner.get("name") if isinstance(inner, dict) else None
+                if isinstance(name, str) and value.get("class_name") not in ("DTypePolicy", "__keras_tensor__"):
+                    where = f"{value.get('class_name')} '{name}'"
+                yield where, value
+            children = list(value.values())
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        stack.extend((child, where) for child in reversed(children) if isinstance(child, (dict, list)))
 
 
 def _find_classes(config: Any, class_name: str) -> list[str]:
     """Names of every object of `class_name` anywhere in a Keras config."""
     found = []
-    if isinstance(config, dict):
-        if config.get("class_name") == class_name:
-            inner = config.get("config")
+    for _, obj in _objects(config, ""):
+        if obj.get("class_name") == class_name:
+            inner = obj.get("config")
             found.append(str(inner.get("name", class_name)) if isinstance(inner, dict) else class_name)
-        for value in config.values():
-            found.extend(_find_classes(value, class_name))
-    elif isinstance(config, list):
-        for value in config:
-            found.extend(_find_classes(value, class_name))
     return found
 
 

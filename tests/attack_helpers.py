@@ -96,15 +96,21 @@ def with_config(config: dict | bytes, weights: bytes | None = None) -> bytes:
     return zipped(files)
 
 
-def deflated_zeros(size: int) -> tuple[bytes, int]:
-    """A raw deflate stream of `size` zero bytes (about size / 1000 long), and its CRC, made in 1 MB steps."""
-    packer, crc, parts, chunk = zlib.compressobj(9, zlib.DEFLATED, -15), 0, [], bytes(1024 * 1024)
-    for start in range(0, size, len(chunk)):
-        piece = chunk[: min(len(chunk), size - start)]
+def deflated(pieces) -> tuple[bytes, int, int]:
+    """A raw deflate stream of the concatenated `pieces` (never all in memory), its CRC and inflated size."""
+    packer, crc, size, parts = zlib.compressobj(9, zlib.DEFLATED, -15), 0, 0, []
+    for piece in pieces:
         parts.append(packer.compress(piece))
-        crc = zlib.crc32(piece, crc)
+        crc, size = zlib.crc32(piece, crc), size + len(piece)
     parts.append(packer.flush())
-    return b"".join(parts), crc
+    return b"".join(parts), crc, size
+
+
+def repeated(piece: bytes, size: int):
+    """`piece` repeated to about `size` bytes, in 1 MB steps."""
+    block = piece * max(1, (1024 * 1024) // len(piece))
+    for _ in range(max(1, size // len(block))):
+        yield block
 
 
 def raw_zip(entries: list[tuple[str, int, bytes, int, int]]) -> bytes:
