@@ -158,6 +158,8 @@ def _keras_load(config: bytes, weights: bytes, label: str) -> keras.Model:
             archive.writestr(archive_check.WEIGHTS, weights)
         try:
             model = keras.saving.load_model(target, compile=False, safe_mode=True)
+        except (MemoryError, RecursionError):
+            raise  # named by _load_archive
         except Exception as err:  # Keras raises many types for a file it cannot rebuild
             raise ValueError(f"{label} could not be loaded as a Keras model: {_first_line(err)}") from None
     if not isinstance(model, keras.Model):

@@ -169,6 +169,9 @@ def test_every_preset_saved_and_opened_passes_the_checks(tmp_path, preset):
     model.save(tmp_path / f"{preset}.keras")
     loaded = load_model(tmp_path / f"{preset}.keras")
     assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
+    assert [tuple(w.shape) for w in loaded.weights] == [tuple(w.shape) for w in model.weights]  # paths: renamed
+    for saved, opened in zip(model.weights, loaded.weights):
+        np.testing.assert_array_equal(np.asarray(opened), np.asarray(saved), err_msg=saved.path)
 
 
 # --- Damaged and disguised archives ---------------------------------------------------------------
