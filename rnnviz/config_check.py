@@ -225,8 +225,19 @@ class _Walker:
         if self.declared.bytes + params * itemsize > limits.MAX_WEIGHT_BYTES:
             raise self.refuse(name, cls, f"brings the model's variables to {(self.declared.bytes + params * itemsize) / 1024**2:.0f} MB; "
                                          f"rnnviz opens models of at most {limits.MAX_WEIGHT_BYTES // 1024**2} MB of variables")
+        self._check_orthogonal(cfg, name, cls, shapes)
         self.declared.params, self.declared.bytes = total, self.declared.bytes + params * itemsize
         self.declared.shapes.update(shapes)
+
+
+    def _check_orthogonal(self, cfg: dict, name: str, cls: str, shapes: list[tuple[int, ...]]) -> None:
+        """Keras fills an Orthogonal initializer's matrix through a QR decomposition: cubic in its shorter side."""
+        orthogonal = any(isinstance(v, dict) and v.get("class_name") == "Orthogonal" or v == "orthogonal"
+                         for k, v in cfg.items() if k.endswith("_initializer"))
+        side = max((min(shape) for shape in shapes if len(shape) == 2), default=0)
+        if orthogonal and side > limits.MAX_ORTHOGONAL_DIM:
+            raise self.refuse(name, cls, f"uses the Orthogonal initializer on a matrix whose shorter side is "
+                                         f"{side:,}; rnnviz opens such layers up to {limits.MAX_ORTHOGONAL_DIM:,}")
 
 
 def _input_dim(build_config: Any, label: str, name: str, cls: str) -> int | None:

@@ -36,13 +36,20 @@ def check_weights(data: bytes, label: str, expected: Counter) -> bytes:
     Raises:
         ValueError: not HDF5; a soft or external link, virtual dataset, external storage or filter
             (compression) anywhere; a dataset not of float16/32/64; a dataset whose shape is not one of
-            the declared variables' (or more of a shape than declared); an attribute larger than
-            `MAX_H5_ATTRIBUTE_BYTES`; more than `MAX_H5_OBJECTS` objects.
+            the declared variables' (or more of a shape than declared); a declared variable missing; an
+            attribute larger than `MAX_H5_ATTRIBUTE_BYTES`; more than `MAX_H5_OBJECTS` objects.
     """
     try:
         out = io.BytesIO()
         with h5py.File(io.BytesIO(data), "r") as h5:
-            kept = _Walk(label, Counter(expected)).group(h5, "", 0, only=_KEPT)
+            walk = _Walk(label, Counter(expected))
+            kept = walk.group(h5, "", 0, only=_KEPT)
+            missing = +walk.left
+            if missing:
+                shape = next(iter(missing))
+                raise ValueError(f"{label}: model.weights.h5 lacks {sum(missing.values())} of the variables the "
+                                 f"model's config declares (one: shape {shape}); it was saved from another model "
+                                 "or damaged. Save the model again with model.save('model.keras').")
             with h5py.File(out, "w") as clean:
                 for name in kept:
                     h5.copy(h5[name], clean, name)

@@ -26,18 +26,21 @@ def temp_root(tmp_path, monkeypatch) -> Path:
     return root
 
 
-def without_bias() -> bytes:
-    """Keras fails part-way: the config is good, the weights file lacks the Dense bias."""
+def swapped() -> bytes:
+    """Keras fails part-way: every variable is in the weights file (so rnnviz's checks pass), but the Dense bias
+    and the LSTM bias have traded places, so Keras builds the model and fails while assigning."""
     files = members(good_archive())
     buffer = io.BytesIO(files["model.weights.h5"])
     with h5py.File(buffer, "r+") as h5:
-        del h5["layers/dense/vars/1"]
+        h5.move("layers/dense/vars/1", "layers/dense/vars/tmp")
+        h5.move("layers/lstm/cell/vars/2", "layers/dense/vars/1")
+        h5.move("layers/dense/vars/tmp", "layers/lstm/cell/vars/2")
     return with_config(files["config.json"], buffer.getvalue())
 
 
 def test_keras_failing_part_way_leaves_nothing(temp_root):
     with pytest.raises(ValueError, match=r"partial\.keras could not be loaded as a Keras model"):
-        load_model_bytes(without_bias(), "partial.keras")
+        load_model_bytes(swapped(), "partial.keras")
     assert list(temp_root.iterdir()) == []
 
 
