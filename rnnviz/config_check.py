@@ -8,9 +8,13 @@ reads config.json as data and counts that cost first; `rnnviz.graph_check` bound
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+import keras
+from keras.src.ops.operation import Operation
 
 from rnnviz import graph_check, limits
 
@@ -137,7 +141,7 @@ class _Walker:
         if cls in MODELS:
             self.model(cfg, name, cls, nesting)
             return None
-        if isinstance(obj.get("module"), str) and obj["module"].startswith("keras.src.ops."):
+        if _is_op(obj.get("module"), cls):
             return None  # an op Keras writes into the graph (NotEqual for a mask): no variables
         if cls not in LAYER_CLASSES:
             raise ValueError(f"{self.label} holds a layer of class {cls[:80]!r} ('{name}'), which rnnviz does not "
@@ -238,6 +242,16 @@ class _Walker:
         if orthogonal and side > limits.MAX_ORTHOGONAL_DIM:
             raise self.refuse(name, cls, f"uses the Orthogonal initializer on a matrix whose shorter side is "
                                          f"{side:,}; rnnviz opens such layers up to {limits.MAX_ORTHOGONAL_DIM:,}")
+
+
+def _is_op(module: Any, cls: str) -> bool:
+    """Whether Keras resolves `module.cls` to one of its ops (an Operation that is not a Layer: no variables).
+
+    Looked up among modules Keras has already imported, so nothing is imported by a name from the file."""
+    if not isinstance(module, str) or not module.startswith("keras.src.ops."):
+        return False
+    found = vars(sys.modules[module]).get(cls) if module in sys.modules else None
+    return isinstance(found, type) and issubclass(found, Operation) and not issubclass(found, keras.layers.Layer)
 
 
 def _input_dim(build_config: Any, label: str, name: str, cls: str) -> int | None:

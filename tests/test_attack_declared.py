@@ -141,6 +141,9 @@ CASES = {
     "int8-dtype-policy": (lambda: edited(lambda c: layer(c, "dense")["config"].update(
         dtype={"module": "keras", "class_name": "DTypePolicy", "config": {"name": "int8"}})),
         r"layer 'dense' \(Dense\) has the dtype policy"),
+    "conv1d-disguised-as-op": (lambda: edited(lambda c: layer(c, "dense").update(class_name="Conv1D",
+                                                                                 module="keras.src.ops.nn")),
+                               r"holds a layer of class 'Conv1D' \('dense'\), which rnnviz does not open"),
     "conv1d-not-allowed": (lambda: edited(lambda c: layer(c, "dense").update(class_name="Conv1D")),
                            r"holds a layer of class 'Conv1D' \('dense'\), which rnnviz does not open"),
 }
