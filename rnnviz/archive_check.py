@@ -120,7 +120,8 @@ def _too_big(name: str, label: str, own_cap: bool, budget: int) -> ValueError:
         return ValueError(f"{label} holds a {name} of more than {limits.MAX_CONFIG_BYTES // 1024**2} MB, the most "
                           "rnnviz reads; a model's config takes a few KB per layer. Save a smaller model.")
     return ValueError(f"{label} unpacks to more than {budget / 1024**2:.0f} MB ({name} inflates past the limit, "
-                      "whatever its header says); rnnviz opens models that unpack to at most that. Save a smaller model.")
+                      "whatever its header says); rnnviz opens models that unpack to at most that. "
+                      "Save a smaller model.")
 
 
 def _first_line(err: BaseException) -> str:

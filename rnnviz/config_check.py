@@ -201,7 +201,8 @@ class _Walker:
 
     def stack(self, cells: Any, name: str, cls: str, dim: int | None, nesting: int) -> int | None:
         if len(cells) > limits.MAX_LAYERS:
-            raise self.refuse(name, cls, f"stacks {len(cells):,} cells; rnnviz opens stacks of up to {limits.MAX_LAYERS}")
+            raise self.refuse(name, cls, f"stacks {len(cells):,} cells; rnnviz opens stacks of up to "
+                                         f"{limits.MAX_LAYERS}")
         for cell in cells:
             dim = self.layer(cell, dim, nesting + 1)
         return dim
@@ -226,11 +227,12 @@ class _Walker:
             raise self.refuse(name, cls, f"declares {_show(params)} parameters (variables {_shapes(shapes)}), which "
                                          f"brings the model to {_show(total)}; rnnviz opens models of at most "
                                          f"{limits.MAX_PARAMS:,} parameters")
-        if self.declared.bytes + params * itemsize > limits.MAX_WEIGHT_BYTES:
-            raise self.refuse(name, cls, f"brings the model's variables to {(self.declared.bytes + params * itemsize) / 1024**2:.0f} MB; "
-                                         f"rnnviz opens models of at most {limits.MAX_WEIGHT_BYTES // 1024**2} MB of variables")
+        size = self.declared.bytes + params * itemsize
+        if size > limits.MAX_WEIGHT_BYTES:
+            raise self.refuse(name, cls, f"brings the model's variables to {size / 1024**2:.0f} MB; rnnviz opens "
+                                         f"models of at most {limits.MAX_WEIGHT_BYTES // 1024**2} MB of variables")
         self._check_orthogonal(cfg, name, cls, shapes)
-        self.declared.params, self.declared.bytes = total, self.declared.bytes + params * itemsize
+        self.declared.params, self.declared.bytes = total, size
         self.declared.shapes.update(shapes)
 
 

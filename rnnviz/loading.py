@@ -110,7 +110,8 @@ def _load_archive(data: bytes, label: str) -> keras.Model:
     except ValueError:
         raise
     except MemoryError:
-        raise ValueError(f"{label} needs more memory to open than rnnviz allows a model; open a smaller model") from None
+        raise ValueError(f"{label} needs more memory to open than rnnviz allows a model; "
+                         "open a smaller model") from None
     except RecursionError:
         raise ValueError(f"{label} holds a config.json nested too deeply to be a Keras model") from None
     except Exception as err:  # anything else any check or Keras raises: still the page's clear message

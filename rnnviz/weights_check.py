@@ -129,6 +129,7 @@ class _Walk:
             raise self.refuse(path, f"holds {len(names)} attributes on one object")
         for name in names:
             attr = h5py.h5a.open(obj.id, name.encode())
-            if attr.get_storage_size() > limits.MAX_H5_ATTRIBUTE_BYTES or attr.dtype.itemsize > limits.MAX_H5_ATTRIBUTE_BYTES:
+            largest = max(attr.get_storage_size(), attr.dtype.itemsize)
+            if largest > limits.MAX_H5_ATTRIBUTE_BYTES:
                 raise self.refuse(path, f"holds an attribute {name[:40]!r} larger than "
                                         f"{limits.MAX_H5_ATTRIBUTE_BYTES // 1024} KB")

@@ -84,7 +84,8 @@ def stacked_cells(count: int) -> dict:
 
 def bidirectional_over_stack(config: dict) -> None:
     lstm = layer(config, "lstm")
-    lstm.update(class_name="Bidirectional", config={"name": "lstm", "layer": stacked_cells(1000), "merge_mode": "concat"})
+    lstm.update(class_name="Bidirectional",
+                config={"name": "lstm", "layer": stacked_cells(1000), "merge_mode": "concat"})
 
 
 def cycle() -> bytes:
@@ -100,6 +101,10 @@ def many_inputs(count: int) -> bytes:
     return functional([input_layer(), concat], "concat")
 
 
+def dense_inputs(config: dict, size: int) -> None:
+    layer(config, "dense")["build_config"] = {"input_shape": [None, size]}
+
+
 def dense_without_build_config(config: dict) -> None:
     del layer(config, "dense")["build_config"]
 
@@ -109,19 +114,18 @@ CASES = {
                         r"layer 'lstm' \(LSTM\) declares units=5,000; rnnviz opens models with units from 1 to 1,024"),
     "embedding-300M-vocab": (lambda: edited(lambda c: layer(c, "embedding")["config"].update(input_dim=300_000_000)),
                              r"layer 'embedding' \(Embedding\) declares input_dim=300,000,000; .* 1 to 100,000"),
-    "embedding-100M-weights": (lambda: edited(lambda c: layer(c, "embedding")["config"].update(input_dim=100_000,
-                                                                                              output_dim=1024)),
-                               r"layer 'embedding' \(Embedding\) declares 102,400,000 parameters .* at most 16,000,000"),
-    "dense-100M-inputs": (lambda: edited(lambda c: layer(c, "dense").update(build_config={"input_shape": [None, 10**8]})),
+    "embedding-100M-weights": (lambda: edited(lambda c: layer(c, "embedding")["config"].update(
+        input_dim=100_000, output_dim=1024)),
+        r"layer 'embedding' \(Embedding\) declares 102,400,000 parameters .* at most 16,000,000"),
+    "dense-100M-inputs": (lambda: edited(lambda c: dense_inputs(c, 10**8)),
                           r"layer 'dense' \(Dense\) declares 200,000,002 parameters \(variables 100,000,000 x 2, 2\)"),
-    "dense-orthogonal-3000": (lambda: edited(lambda c: (layer(c, "dense").update(build_config={"input_shape": [None, 3000]}),
-                                                        layer(c, "dense")["config"].update(units=3000,
-                                                                                           kernel_initializer="orthogonal"))),
-                              r"layer 'dense' \(Dense\) uses the Orthogonal initializer on a matrix whose shorter side "
-                              r"is 3,000; rnnviz opens such layers up to 2,048"),
+    "dense-orthogonal-3000": (lambda: edited(lambda c: (dense_inputs(c, 3000), layer(c, "dense")["config"].update(
+        units=3000, kernel_initializer="orthogonal"))),
+        r"layer 'dense' \(Dense\) uses the Orthogonal initializer on a matrix whose shorter side "
+        r"is 3,000; rnnviz opens such layers up to 2,048"),
     "float64-over-64MB": (lambda: edited(lambda c: layer(c, "embedding")["config"].update(
         input_dim=100_000, output_dim=100, dtype="float64")), r"brings the model's variables to 76 MB; .* at most 64 MB"),
-    "dense-huge-dim": (lambda: edited(lambda c: layer(c, "dense").update(build_config={"input_shape": [None, 10**12]})),
+    "dense-huge-dim": (lambda: edited(lambda c: dense_inputs(c, 10**12)),
                        r"layer 'dense' \(Dense\) declares the input shape \[null, 1000000000000\]"),
     "bidirectional-over-1000-cells": (lambda: edited(bidirectional_over_stack),
                                       r"layer 'stack' \(StackedRNNCells\) stacks 1,000 cells; .* up to 8"),

@@ -75,7 +75,8 @@ CASES = {
                   r"holds a soft or user-defined link"),
     "virtual-dataset": (lambda: edited(virtual), r"holds a virtual dataset"),
     "external-storage": (lambda: edited(lambda h5: h5.create_dataset(
-        TARGET, shape=(3, 2), dtype="f4", external=[("/dev/zero", 0, 24)])), r"holds a dataset stored in external files"),
+        TARGET, shape=(3, 2), dtype="f4", external=[("/dev/zero", 0, 24)])),
+        r"holds a dataset stored in external files"),
     "attribute-1MB": (lambda: edited(lambda h5: h5.create_dataset(TARGET, data=np.zeros((3, 2), "f4")).attrs.create(
         "big", np.zeros(300_000, "f4"))), r"holds an attribute 'big' larger than 64 KB"),
     "one-dataset-too-many": (lambda: edited(lambda h5: (h5.create_dataset(TARGET, data=np.zeros((3, 2), "f4")),

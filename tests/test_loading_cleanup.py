@@ -55,7 +55,8 @@ def test_any_failure_inside_keras_is_a_value_error_and_leaves_nothing(temp_root,
         raise error
 
     monkeypatch.setattr(keras.saving, "load_model", fail)
-    with pytest.raises(ValueError, match=r"^m\.keras (needs more memory|could not be loaded|holds a config\.json nested)"):
+    message = r"^m\.keras (needs more memory|could not be loaded|holds a config\.json nested)"
+    with pytest.raises(ValueError, match=message):
         load_model_bytes(good_archive(), "m.keras")
     assert list(temp_root.iterdir()) == []
 
