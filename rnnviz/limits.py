@@ -9,3 +9,5 @@ MAX_LAYERS = 8  # layers in one stack
 MAX_STACKS = 4
 MAX_TRACE_BYTES = 1024**3  # arrays one trace may hold
 MAX_MODEL_BYTES = 50 * 1024**2  # size of an uploaded .keras file
+MAX_TRAIN_SECONDS = 30  # the longest one training run may last (the Train page and train_task)
+MAX_TRAIN_UNITS = 64  # units of a model trained on a toy task
