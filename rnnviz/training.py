@@ -116,7 +116,8 @@ def test_batch(task: Task) -> TaskBatch:
 
 def train_task(name: str, cell: str = "LSTM", units: int = 16, seed: int = 0,
                max_seconds: float = limits.MAX_TRAIN_SECONDS,
-               on_epoch: Callable[[EpochRecord], bool | None] | None = None) -> TrainResult:
+               on_epoch: Callable[[EpochRecord], bool | None] | None = None,
+               on_start: Callable[[keras.Model, keras.Model], None] | None = None) -> TrainResult:
     """Train a fresh `cell` model with `units` units on task `name`, deterministically per `seed`.
 
     Args:
@@ -127,6 +128,8 @@ def train_task(name: str, cell: str = "LSTM", units: int = 16, seed: int = 0,
         max_seconds: training stops after the batch that passes this many seconds (at most
             MAX_TRAIN_SECONDS).
         on_epoch: called after each epoch with its record; returning True stops training.
+        on_start: called with (model, untrained twin) before the first step, so a caller that is
+            interrupted (a page's rerun) still holds the model trained so far.
 
     Returns:
         The trained model, its untrained twin, the history and the held-out accuracy.
@@ -142,6 +145,8 @@ def train_task(name: str, cell: str = "LSTM", units: int = 16, seed: int = 0,
         raise ValueError(f"seed={seed!r}: use a seed from 0 to 1000000")
     model = build_task_model(task, cell, units, seed)
     untrained = twin(model)
+    if on_start is not None:
+        on_start(model, untrained)
     schedule = SCHEDULES[name]
     model.compile(optimizer=keras.optimizers.Adam(schedule.learning_rate, clipnorm=1.0),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"], jit_compile=False)
