@@ -1,5 +1,7 @@
 """Train: a small recurrent model learns a toy task in seconds; then find the unit that learned it."""
 
+import time
+
 import streamlit as st
 
 from rnnviz import limits
@@ -8,6 +10,8 @@ from rnnviz.tasks import make_task, task_names
 from rnnviz.training import CELLS, SCHEDULES, TEST_SAMPLES, EpochRecord
 from rnnviz.ui import keys, trained
 from rnnviz.ui.find_unit import find_unit_section
+
+_SEND_S = 0.05  # a pause after each epoch's drawing, so the browser sees every epoch (epochs take ~0.3 s)
 
 st.title("Train it here")
 st.markdown("Pick a toy task and train a small network on it, live. Every other page then shows **this** model, "
@@ -46,6 +50,7 @@ if go_train:
                                                       f"accuracy {100 * record.accuracy:.1f} % · {record.seconds:.1f} s")
         chart.plotly_chart(training_curve([r.epoch for r in records], [r.loss for r in records],
                                           [r.accuracy for r in records], total))
+        time.sleep(_SEND_S)  # let the server's event loop send this epoch before the next one starts
 
     with st.spinner("Training…"):
         st.session_state[keys.TRAIN_MESSAGE] = trained.train(task_name, cell, units, seed, show)

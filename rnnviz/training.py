@@ -36,7 +36,7 @@ class Schedule:
 
 SCHEDULES = {
     "sentiment": Schedule(epochs=8, batches=16, learning_rate=0.01),
-    "brackets": Schedule(epochs=16, batches=16, learning_rate=0.01),
+    "brackets": Schedule(epochs=11, batches=16, learning_rate=0.02),
     "quotes": Schedule(epochs=8, batches=16, learning_rate=0.01),
     "parity": Schedule(epochs=10, batches=16, learning_rate=0.01),
 }

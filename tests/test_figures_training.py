@@ -20,12 +20,27 @@ def test_coloured_tokens_one_box_per_token_coloured_by_value():
     tokens = [list("(()"), list("()(")]
     values = np.array([[0.1, 0.9, -0.5], [0.2, -0.3, 0.4]])
     heat = coloured_tokens(tokens, values, "unit 3").data[0]
-    np.testing.assert_allclose(heat.z, values, rtol=1e-6)
-    assert [list(r) for r in heat.text] == tokens
+    z = np.asarray(heat.z)
+    assert z.shape == (3, 3) and np.isnan(z[1]).all()  # a blank line between the two samples
+    np.testing.assert_allclose(z[[0, 2]], values, rtol=1e-6)
+    assert [list(r) for r in heat.text] == [list("(()"), ["", "", ""], list("()(")]
     assert heat.zmin == pytest.approx(-0.9) and heat.zmax == pytest.approx(0.9)  # symmetric: 0 is white
-    many = coloured_tokens([["a"]] * 50, np.zeros((50, 1)), "t").data[0]
-    assert len(many.z) == MAX_TEXT_ROWS
     assert list(coloured_tokens([[" ", "a"]], np.ones((1, 2)), "t").data[0].text[0]) == ["␣", "a"]
+
+
+def test_long_words_wrap_and_every_token_keeps_its_value():
+    rng = np.random.default_rng(0)
+    words = [[f"word{t}" for t in range(20)] for _ in range(5)]
+    values = rng.normal(size=(5, 20))
+    heat = coloured_tokens(words, values, "t").data[0]
+    z, text = np.asarray(heat.z), [list(r) for r in heat.text]
+    assert len(z) <= MAX_TEXT_ROWS and z.shape[1] < 20  # wrapped onto several lines
+    shown = [(text[r][c], z[r, c]) for r in range(len(z)) for c in range(z.shape[1]) if text[r][c]]
+    samples = len(shown) // 20
+    assert samples >= 1 and len(shown) == 20 * samples
+    expected = [(w, v) for i in range(samples) for w, v in zip(words[i], values[i])]
+    assert [w for w, _ in shown] == [w for w, _ in expected]
+    np.testing.assert_allclose([v for _, v in shown], [v for _, v in expected], rtol=1e-6)
 
 
 def test_unit_and_latent_share_the_token_axis():

@@ -10,7 +10,8 @@ from plotly.subplots import make_subplots
 
 from rnnviz.figures.style import PALETTE, TEMPLATE
 
-MAX_TEXT_ROWS = 12  # samples one coloured-text figure shows
+MAX_TEXT_ROWS = 12  # lines of boxes one coloured-text figure shows
+LINE_CHARS = 64  # characters of 20 px text that fit across the main area at 1280 px
 MAX_PCA_POINTS = 2000
 
 
@@ -32,25 +33,37 @@ def training_curve(epochs: Sequence[int], loss: Sequence[float], accuracy: Seque
 
 
 def coloured_tokens(tokens: Sequence[Sequence[str]], values: np.ndarray, title: str) -> go.Figure:
-    """Each sample as a row of boxes, one per token, coloured by a unit's value at that step.
+    """Samples as lines of boxes, one box per token, coloured by a unit's value just after that token.
+
+    A sample longer than a line wraps onto the next (a line holds about LINE_CHARS characters, so words
+    stay readable at projector size); a blank line separates samples; at most MAX_TEXT_ROWS lines.
 
     Args:
-        tokens: rows of step labels (at most MAX_TEXT_ROWS rows are drawn).
+        tokens: rows of step labels.
         values: (rows, timesteps) the unit's value after reading each token.
         title: what the colour is.
     """
-    rows = min(len(tokens), MAX_TEXT_ROWS)
-    z = np.asarray(values, dtype=np.float32)[:rows]
-    text = [[_shown(t) for t in row] for row in tokens[:rows]]
-    steps = z.shape[1]
-    limit = float(np.max(np.abs(z))) or 1.0
+    values = np.asarray(values, dtype=np.float32)
+    steps = values.shape[1]
+    longest = max((len(t) for row in tokens for t in row), default=1)
+    lines = -(-steps // max(1, LINE_CHARS // (longest + 2)))  # lines per sample
+    per_line = -(-steps // lines)
+    samples = max(1, min(len(tokens), (MAX_TEXT_ROWS + 1) // (lines + 1)))
+    z = np.full((samples * (lines + 1) - 1, per_line), np.nan, dtype=np.float32)
+    text = [[""] * per_line for _ in range(len(z))]
+    for i in range(samples):
+        for t in range(steps):
+            r, c = i * (lines + 1) + t // per_line, t % per_line
+            z[r, c] = values[i, t]
+            text[r][c] = _shown(tokens[i][t])
+    limit = float(np.nanmax(np.abs(z))) or 1.0
     fig = go.Figure(go.Heatmap(
-        z=z, text=text, texttemplate="%{text}", textfont=dict(size=20 if steps <= 24 else 18),
-        colorscale="RdBu_r", zmin=-limit, zmax=limit, xgap=3, ygap=6,
+        z=z, text=text, texttemplate="%{text}", textfont=dict(size=20), hoverongaps=False,
+        colorscale="RdBu_r", zmin=-limit, zmax=limit, xgap=3, ygap=3,
         colorbar=dict(title=dict(text="value", side="right"), thickness=14),
-        hovertemplate="sample %{y}, step %{x}: %{text}<br>value %{z:.3f}<extra></extra>",
+        hovertemplate="%{text}: value %{z:.3f}<extra></extra>",
     ))
-    fig.update_layout(template=TEMPLATE, title=title, height=110 + 52 * rows, margin=dict(l=40, r=20, t=70, b=30))
+    fig.update_layout(template=TEMPLATE, title=title, height=100 + 44 * len(z), margin=dict(l=20, r=20, t=70, b=20))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed")
     return fig

@@ -10,7 +10,7 @@ from rnnviz.tasks import make_task
 from rnnviz.ui import keys
 from rnnviz.ui.trained import TrainedModel, unit_report
 
-TEXT_ROWS = 6  # samples shown as coloured text
+TEXT_ROWS = 6  # samples offered to the coloured text (it shows as many as fit)
 TABLE_ROWS = 8  # units listed in the ranking
 
 
