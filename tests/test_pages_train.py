@@ -58,7 +58,8 @@ def test_pretrained_model_becomes_current_and_states_shows_its_coloured_text():
     figs = figures(at)
     best = info["best_unit"]
     text = figs[f"The text coloured by unit {best['unit']} of {'cell state c' if best['state'] == 'c' else 'hidden state h'}"]
-    assert text["data"][0]["type"] == "heatmap" and len(text["data"][0]["text"][0]) == 40
+    shown = [t for row in text["data"][0]["text"] for t in row if t]
+    assert text["data"][0]["type"] == "heatmap" and len(shown) % 40 == 0 and len(shown) >= 40  # 40 brackets each
     assert any("PCA" in title for title in figs)
     at.switch_page("pages/states.py")
     at.run()

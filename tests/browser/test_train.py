@@ -55,8 +55,8 @@ def test_train_sentiment_epoch_by_epoch_then_the_coloured_text_on_states(app, as
     boxes = page.evaluate("""() => {
       const plot = [...document.querySelectorAll('.js-plotly-plot')]
         .find((p) => (p.layout?.title?.text || '').includes('The text coloured by'));
-      return plot._fullData[0].text.map((row) => row.length);
+      return plot._fullData[0].text.flat().filter((t) => t !== '').length;
     }""")
-    assert boxes and set(boxes) == {20}  # one box per word of each 20-word review
+    assert boxes >= 20 and boxes % 20 == 0  # one box per word of each 20-word review shown
     assert "Samples of the task sentiment" in page.get_by_test_id("stSidebar").inner_text()
     assert_screenshot(app, "states-sentiment-coloured-text")
