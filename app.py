@@ -12,6 +12,7 @@ warm_start()  # once per process: no Keras reset after each run; every page's im
 PAGES = [
     st.Page("pages/build.py", title="Build", icon=":material/construction:", url_path="build", default=True),
     st.Page("pages/states.py", title="States", icon=":material/grid_on:", url_path="states"),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
     st.Page("pages/outputs_states.py", title="Outputs and states", icon=":material/output:", url_path="outputs-and-states"),
     st.Page("pages/encoder_decoder.py", title="Encoder to decoder", icon=":material/swap_horiz:", url_path="encoder-decoder"),
     st.Page("pages/stateful.py", title="Stateful", icon=":material/link:", url_path="stateful"),

@@ -34,3 +34,5 @@ MAX_ORTHOGONAL_DIM = 2048  # shorter side of a matrix an Orthogonal initializer 
 MAX_CONSTANT_VALUES = 10_000  # numbers in an array written into config.json (a __numpy__ or __tensor__)
 MAX_H5_OBJECTS = 10_000  # groups and datasets in model.weights.h5
 MAX_H5_ATTRIBUTE_BYTES = 64 * 1024  # one attribute in model.weights.h5
+MAX_TRAIN_SECONDS = 30  # the longest one training run may last (the Train page and train_task)
+MAX_TRAIN_UNITS = 64  # units of a model trained on a toy task

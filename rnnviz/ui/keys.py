@@ -68,3 +68,18 @@ CELLS_TIMING_RUN = "cells.timing_run"  # bumped by "time again" so the cached ti
 GRADIENTS_LAYER = "gradients.layer"  # which recurrent layer of the current model the own curve is of
 GRADIENTS_DIRECTION = "gradients.direction"
 GRADIENTS_CACHE = "gradients.cache"  # {(model key, choices, layer, direction): OwnCurve} for this session
+
+# Train page (issue 11) and the trained model as the current one.
+TRAINED = "trained.model"  # TrainedModel: this session's trained (or pre-trained) model
+TRAINED_CURRENT = "trained.current"  # its CurrentModel, read by model_source.current_model
+TRAIN_PARTIAL = "trained.partial"  # (settings, model, untrained, history) of the run in progress
+TRAIN_LOCK = "trained.lock"  # threading.Lock: one training run per session
+TRAIN_TASK = "train.task"
+TRAIN_CELL = "train.cell"
+TRAIN_UNITS = "train.units"
+TRAIN_SEED = "train.seed"
+TRAIN_MESSAGE = "train.message"  # what the last run ended with (stopped, busy server)
+UNIT_REPORTS = "trained.units"  # (model id, UnitReport) of the current trained model
+TASK_SEED = "trained.sample_seed"  # seed of the task samples the pages feed a trained model
+TASK_ROW = "trained.sample_row"  # which of them is shown
+FIND_ROW = "train.find_row"  # the sample the Find-the-unit section shows

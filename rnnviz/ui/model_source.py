@@ -37,7 +37,8 @@ class CurrentModel:
     key: tuple
     label: str
     model: keras.Model
-    spec: ModelSpec | None  # None for an uploaded model
+    spec: ModelSpec | None  # None for an uploaded or trained model
+    task: str | None = None  # the toy task a trained model learned (see rnnviz.ui.trained)
 
 
 DEFAULT_WEIGHTS = "vivid"  # an untrained model with Keras's initializers shows states near 0 and gates near 0.5
@@ -94,6 +95,9 @@ def model_picker() -> None:
     if uploaded is not None:
         st.sidebar.caption(f":material/upload_file: Showing your model **{uploaded.filename}**. "
                            "Pick a preset above to go back.")
+    elif st.session_state.get(keys.SOURCE) == "trained":
+        st.sidebar.caption(f":material/model_training: Showing the model **{current_model().label}**. "
+                           "Pick a preset above to go back.")
     else:
         st.sidebar.caption(f"Link to this model: `?preset={st.session_state[keys.PRESET]}`")
         if st.session_state.get(keys.EDITED):
@@ -136,6 +140,8 @@ def uploaded_model() -> UploadedModel | None:
 
 def current_model() -> CurrentModel:
     """The model every page shows, built or opened for this session alone."""
+    if st.session_state.get(keys.SOURCE) == "trained":  # set by rnnviz.ui.trained.use
+        return st.session_state[keys.TRAINED_CURRENT]
     uploaded = uploaded_model()
     if uploaded is not None:
         return CurrentModel(("upload", uploaded.digest), uploaded.filename, uploaded.model, None)
