@@ -9,3 +9,5 @@ MAX_LAYERS = 8  # layers in one stack
 MAX_STACKS = 4
 MAX_TRACE_BYTES = 1024**3  # arrays one trace may hold
 MAX_MODEL_BYTES = 50 * 1024**2  # size of an uploaded .keras file
+MAX_LOAD_MEMORY = 512 * 1024**2  # memory an upload's load may add, in its capped worker process
+MAX_LOAD_SECONDS = 20.0  # wall-clock time an upload's load may take in that worker
