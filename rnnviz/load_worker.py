@@ -172,6 +172,7 @@ def _cap(max_memory: int, max_seconds: float) -> None:
     start = _data_bytes()
     resource.setrlimit(resource.RLIMIT_DATA, (start + max_memory, start + max_memory))
     cpu = int(max_seconds) + 1
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort over the cap writes no core file
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))  # SIGXCPU, then SIGKILL: a busy loop ends too
 
 

@@ -67,25 +67,29 @@ def test_a_good_model_loads_through_the_worker(files, warm):
 
 
 def test_a_load_over_the_memory_cap_is_refused_and_the_server_does_not_grow(files, warm):
-    """A real model whose load needs more than the cap given (12.8 MB of weights under a 16 MB cap)."""
+    """A real model whose load needs more than the cap given (12.8 MB of weights, and Keras's copies, under a
+    64 MB cap: numpy's allocation fails at once; one of TensorFlow's own waits 10 s for memory before it fails)."""
     check_load(files["words"], "words.keras")  # loads under the stated cap
     before = rss()
     started = time.monotonic()
-    with pytest.raises(ValueError, match=r"(opening words\.keras needed more than 16 MB of memory|"
+    with pytest.raises(ValueError, match=r"(opening words\.keras needed more than 64 MB of memory|"
                                          r"loading process ended with signal)") as err:
-        check_load(files["words"], "words.keras", max_memory=16 * 1024**2)
+        check_load(files["words"], "words.keras", max_memory=64 * 1024**2)
     assert time.monotonic() - started < WITHIN_S
     assert "smaller model" in str(err.value)
     assert rss() - before < 20 * 1024**2
 
 
 def test_a_config_declaring_a_huge_layer_is_refused_within_the_caps(files, warm):
-    """Whatever refuses it (rnnviz's checks, or the worker's cap), the server never builds 6.4 GB."""
+    """Whatever refuses it (rnnviz's checks of the config, or the worker's cap), the server never builds 6.4 GB.
+
+    Refused by the worker alone, it takes about 10 s: TensorFlow's CPU allocator (oneDNN's) waits that long
+    for memory to come free before it fails an allocation; the time cap bounds it in any case."""
     before = rss()
     started = time.monotonic()
     with pytest.raises(ValueError, match="huge.keras"):
         load_model_capped(files["huge_config"], "huge.keras")
-    assert time.monotonic() - started < WITHIN_S
+    assert time.monotonic() - started < load_worker.MAX_LOAD_SECONDS + WITHIN_S
     assert rss() - before < 50 * 1024**2
 
 
