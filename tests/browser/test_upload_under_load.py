@@ -32,7 +32,7 @@ def huge_file(tmp_path_factory) -> Path:
             dst.writestr(info, data)
     path = folder / "huge.keras"
     path.write_bytes(out.getvalue())
-    assert path.stat().st_size < 10_000
+    assert path.stat().st_size < 50_000  # a few KB that declare gigabytes
     return path
 
 
