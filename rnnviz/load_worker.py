@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import multiprocessing.forkserver
+import multiprocessing.spawn
 import resource
 import threading
 import time
@@ -38,6 +39,7 @@ LOAD_WAIT_S = 30.0  # the longest an upload waits for one of them
 _POLL_S = 0.05
 _SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_LOADS)
 _START_LOCK = threading.Lock()
+_CHILD_NAME = "rnnviz-load"
 
 
 def start_worker() -> None:
@@ -119,7 +121,7 @@ def _run_child(data: bytes, filename: str, max_memory: int, max_seconds: float,
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child_main, args=(send, data, filename, max_memory, max_seconds), daemon=True,
-                        name="rnnviz-load")
+                        name=_CHILD_NAME)
     try:
         child.start()  # returns once the forkserver has forked it (the first time: once TensorFlow is imported)
         send.close()
@@ -182,6 +184,20 @@ def _data_bytes() -> int:
             if line.startswith("VmData:"):
                 return int(line.split()[1]) * 1024
     return 0
+
+
+def _preparation_data(name: str) -> dict:
+    """multiprocessing's data for a new child, without the parent's main module for ours: under Streamlit
+    `__main__` is the page script being run, which a child must never run again."""
+    data = _PREPARATION_DATA(name)
+    if name == _CHILD_NAME:
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+    return data
+
+
+_PREPARATION_DATA = multiprocessing.spawn.get_preparation_data
+multiprocessing.spawn.get_preparation_data = _preparation_data
 
 
 def _context() -> Any:

@@ -117,3 +117,19 @@ def test_an_abandoned_upload_stops_its_child(files, warm):
 def test_what_the_checks_refuse_comes_back_with_their_message(warm):
     with pytest.raises(ValueError, match="not a Keras archive"):
         load_model_capped(np.random.default_rng(0).bytes(2048), "random.keras")
+
+
+def test_the_child_never_runs_the_page_script_that_streamlit_put_in_main(files, warm, tmp_path, monkeypatch):
+    """Under Streamlit, sys.modules['__main__'] is the page script being run; multiprocessing would run it
+    again in the child (and it fails there, or worse). The child must start from rnnviz alone."""
+    import sys
+    import types
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\nraise SystemExit(1)\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    check_load(files["small"], "small.keras")
+    assert not marker.exists()
