@@ -110,8 +110,8 @@ def check_load(
     elif kind == "abandoned":
         message = f"opening {label} was stopped: the page that uploaded it has gone"
     elif kind == "crashed":
-        message = (f"opening {label} failed: the loading process ended with {message}, most likely over the "
-                   f"memory limit of {_mb(max_memory)}. Open a smaller model.")
+        likely = f", most likely over the memory limit of {_mb(max_memory)}" if message.startswith("signal") else ""
+        message = f"opening {label} failed: the loading process ended with {message}{likely}. Open a smaller model."
     raise ValueError(message)
 
 
