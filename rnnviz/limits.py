@@ -36,3 +36,5 @@ MAX_H5_OBJECTS = 10_000  # groups and datasets in model.weights.h5
 MAX_H5_ATTRIBUTE_BYTES = 64 * 1024  # one attribute in model.weights.h5
 MAX_TRAIN_SECONDS = 30  # the longest one training run may last (the Train page and train_task)
 MAX_TRAIN_UNITS = 64  # units of a model trained on a toy task
+MAX_LOAD_MEMORY = 512 * 1024**2  # memory an upload's load may add, in its capped worker process
+MAX_LOAD_SECONDS = 20.0  # wall-clock time an upload's load may take in that worker
