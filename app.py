@@ -4,7 +4,7 @@ import streamlit as st
 
 st.set_page_config(page_title="rnnviz", page_icon=":material/replay:", layout="wide")
 
-from rnnviz.ui import device_line, model_source  # noqa: E402  (after set_page_config)
+from rnnviz.ui import device_line, model_source, serving  # noqa: E402  (after set_page_config)
 
 PAGES = [
     st.Page("pages/build.py", title="Build", icon=":material/construction:", url_path="build", default=True),
@@ -20,4 +20,4 @@ page = st.navigation(PAGES)
 model_source.sync_with_url()
 model_source.model_picker()
 device_line.show_device_line()
-page.run()
+serving.run_page(page)  # timed with RNNVIZ_TIMING=1 (bench/load.py)
