@@ -107,3 +107,20 @@ def test_each_session_stays_on_its_replica_and_survives_the_other_stopping(brows
     finally:
         for context in contexts:
             context.close()
+
+
+def test_the_generated_nginx_config_is_valid(tmp_path):
+    """`nginx -t` accepts what serve_replicas writes: the shared proxy file after a loopback upstream."""
+    import subprocess
+
+    from serve_replicas import NGINX, nginx_config
+
+    (tmp_path / "tmp").mkdir()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(nginx_config(tmp_path, 18080, [18081, 18082]))
+    text = conf.read_text()
+    assert "listen 127.0.0.1:18080;" in text and "listen 8080;" not in text
+    assert "server 127.0.0.1:18081" in text and "server 127.0.0.1:18082" in text
+    done = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(conf)],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
