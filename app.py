@@ -1,7 +1,10 @@
 """rnnviz: the app. Shared sidebar (model choice, device line), then the chosen page."""
 
+import time
+
 import streamlit as st
 
+started = time.perf_counter()  # the run's start, for RNNVIZ_TIMING (rnnviz/ui/serving.py)
 st.set_page_config(page_title="rnnviz", page_icon=":material/replay:", layout="wide")
 
 from rnnviz.ui import device_line, model_source, serving  # noqa: E402  (after set_page_config)
@@ -20,4 +23,4 @@ page = st.navigation(PAGES)
 model_source.sync_with_url()
 model_source.model_picker()
 device_line.show_device_line()
-serving.run_page(page)  # timed with RNNVIZ_TIMING=1 (bench/load.py)
+serving.run_page(page, started)  # timed with RNNVIZ_TIMING=1 (bench/load.py)

@@ -1,6 +1,7 @@
 """rnnviz/ui/serving.py: the replica's name and the per-run timing line bench/load.py reads."""
 
 import re
+import time
 
 import pytest
 
@@ -33,6 +34,8 @@ def test_a_finished_run_logs_its_seconds_only_with_timing_on(monkeypatch, capsys
     serving.run_page(page)
     assert page.runs == 2
     assert re.fullmatch(r"rnnviz-run-seconds \d+\.\d{4} states\n", capsys.readouterr().err)
+    serving.run_page(page, started=time.perf_counter() - 5)  # counted from the top of the app script
+    assert float(capsys.readouterr().err.split()[1]) >= 5
     stopped = Page("stateful", fail=True)
     with pytest.raises(RuntimeError):
         serving.run_page(stopped)

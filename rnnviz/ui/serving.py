@@ -3,7 +3,8 @@
 `RNNVIZ_REPLICA=r1` (set by `make serve-replicas` and deploy/compose.yaml) puts "replica r1" on the
 device line, so a person or a test can see which process behind the proxy holds the session.
 `RNNVIZ_TIMING=1` makes every finished run write one line to the server's stderr,
-`rnnviz-run-seconds 0.4312 states`: the server's own time for the run, read by bench/load.py.
+`rnnviz-run-seconds 0.4312 states`: the server's own time for the whole run of app.py (shared sidebar and
+page), read by bench/load.py.
 """
 
 from __future__ import annotations
@@ -25,14 +26,19 @@ def replica_name(environ: dict | None = None) -> str:
     return raw if _NAME.fullmatch(raw) else ""
 
 
-def run_page(page) -> None:
-    """Run the chosen `st.Page`; with `RNNVIZ_TIMING=1`, log the seconds a run took once it finished.
+def run_page(page, started: float | None = None) -> None:
+    """Run the chosen `st.Page`; with `RNNVIZ_TIMING=1`, log the seconds the run took once it finished.
 
     A run stopped early (a rerun, a closed tab) raises out of `page.run()` and logs nothing.
+
+    Args:
+        page: the `st.Page` that `st.navigation` chose.
+        started: `time.perf_counter()` at the top of the app script, so the shared sidebar counts too;
+            the page alone when None.
     """
     if os.environ.get(TIMING_ENV) != "1":
         page.run()
         return
-    started = time.perf_counter()
+    started = time.perf_counter() if started is None else started
     page.run()
     print(f"{TIMING_PREFIX} {time.perf_counter() - started:.4f} {page.url_path or 'build'}", file=sys.stderr, flush=True)
