@@ -43,7 +43,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
 RUN_TIMEOUT_S = 180
 EARLY = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
-TIMING = re.compile(r"^rnnviz-run-seconds ([\d.]+) (\S+)", re.M)
+TIMING = re.compile(r"^rnnviz-run-seconds ([\d.]+) ([a-z-]+)$", re.M)
 TEXTS = ["hello world", "안녕하세요 세계", "the cat sat on the mat", "🙂🙃 emoji too", "naïve café", "a b c d e f g",
          "recurrent networks remember", "bonjour tout le monde", "漢字とかな", "stateful or not"]
 

@@ -41,4 +41,6 @@ def run_page(page, started: float | None = None) -> None:
         return
     started = time.perf_counter() if started is None else started
     page.run()
-    print(f"{TIMING_PREFIX} {time.perf_counter() - started:.4f} {page.url_path or 'build'}", file=sys.stderr, flush=True)
+    line = f"{TIMING_PREFIX} {time.perf_counter() - started:.4f} {page.url_path or 'build'}\n"
+    sys.stderr.write(line)  # one write: the lines of runs on other threads do not interleave with it
+    sys.stderr.flush()
