@@ -1,10 +1,13 @@
 """rnnviz: the app. Shared sidebar (model choice, device line), then the chosen page."""
 
+import time
+
 import streamlit as st
 
+started = time.perf_counter()  # the run's start, for RNNVIZ_TIMING (rnnviz/ui/serving.py)
 st.set_page_config(page_title="rnnviz", page_icon=":material/replay:", layout="wide")
 
-from rnnviz.ui import device_line, model_source  # noqa: E402  (after set_page_config)
+from rnnviz.ui import device_line, model_source, serving  # noqa: E402  (after set_page_config)
 from rnnviz.ui.warm_start import warm_start  # noqa: E402
 
 warm_start()  # once per process: no Keras reset after each run; every page's imports, kept out of gc sweeps
@@ -25,4 +28,4 @@ page = st.navigation(PAGES)
 model_source.sync_with_url()
 model_source.model_picker()
 device_line.show_device_line()
-page.run()
+serving.run_page(page, started)  # timed with RNNVIZ_TIMING=1 (bench/load.py)
