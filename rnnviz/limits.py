@@ -9,3 +9,4 @@ MAX_LAYERS = 8  # layers in one stack
 MAX_STACKS = 4
 MAX_TRACE_BYTES = 1024**3  # arrays one trace may hold
 MAX_MODEL_BYTES = 50 * 1024**2  # size of an uploaded .keras file
+MAX_CHUNKS = 300  # batches one Stateful lesson feeds (one forward pass each): its cost, checked before work

@@ -7,6 +7,7 @@ from rnnviz.figures.lessons import (
     BOUNDARY,
     HANDOFF,
     add_boundaries,
+    boundary_steps,
     boundary_lines,
     continuation_diagram,
     handoff_heatmaps,
@@ -47,7 +48,7 @@ def test_boundary_lines_draw_each_series_and_every_boundary():
     assert [t.name for t in fig.data] == ["whole", "stateless"]
     assert fig.data[0].line.dash == "dot" and fig.data[1].line.dash == "solid"
     assert np.asarray(fig.data[0].y).dtype == np.float32
-    assert sorted(s.x0 for s in fig.layout.shapes if s.name == BOUNDARY) == [3.5, 7.5]
+    assert boundary_steps(fig) == [[3.5, 7.5]]
     assert tuple(fig.layout.yaxis.range) == (-1, 1)
     with pytest.raises(ValueError, match="must be a \\(steps,\\) array"):
         boundary_lines({"x": np.zeros((2, 2))}, title="t", y_title="h")
@@ -55,7 +56,22 @@ def test_boundary_lines_draw_each_series_and_every_boundary():
 
 def test_add_boundaries_on_a_heatmap():
     fig = add_boundaries(state_heatmap(np.zeros((10, 3)), title="h"), [5])
-    assert [s.x0 for s in fig.layout.shapes if s.name == BOUNDARY] == [4.5]
+    assert boundary_steps(fig) == [[4.5]]
+
+
+def test_boundaries_are_one_shape_per_subplot_whatever_their_number():
+    # One add_vline per boundary made 300 boundaries take 30 s to build (issue 13): now one path per subplot.
+    starts = list(range(1, 1548))
+    fig = boundary_lines({"h": np.zeros(1548)}, title="t", y_title="h", boundaries=starts)
+    shapes = [s for s in fig.layout.shapes if s.name == BOUNDARY]
+    assert len(shapes) == 1 and shapes[0].xref == "x" and shapes[0].yref == "y domain"
+    assert boundary_steps(fig) == [[s - 0.5 for s in starts]]
+    assert shapes[0].line.width < 1 and shapes[0].line.dash == "solid"  # dense: thin, so the data shows
+    two = add_boundaries(handoff_heatmaps(np.zeros((3, 2)), {"a": np.zeros((4, 2)), "b": np.zeros((4, 2))},
+                                          title="h"), starts[:5])
+    assert [(s.xref, s.yref) for s in two.layout.shapes if s.name == BOUNDARY] == [("x", "y domain"),
+                                                                                  ("x2", "y2 domain")]
+    assert boundary_steps(two) == [[0.5, 1.5, 2.5, 3.5, 4.5]] * 2
 
 
 def test_continuation_diagram_rows_are_samples_columns_are_batches():

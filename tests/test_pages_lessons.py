@@ -141,6 +141,34 @@ def test_stateful_feed_reset_and_a_wrong_batch_size():
     assert "reset before step 200" in by_hand["layout"]["title"]["text"]
 
 
+def test_stateful_a_refused_batch_is_forgotten_when_the_chunk_length_changes():
+    at = open_page("pages/stateful.py")
+    at.selectbox(key="stateful.length").set_value(300)
+    run(at)
+    at.number_input(key="stateful.samples").set_value(16)
+    at.button(key="stateful.feed").click()
+    run(at)
+    assert [e.value for e in at.error][0].startswith("batch 1 has 16 samples")
+    at.number_input(key="stateful.chunk").set_value(50)  # a new layer, fed from its first chunk
+    run(at)
+    assert not at.error and metric(at, "Batches fed") == "0 of 6"
+
+
+def test_stateful_too_many_chunks_are_refused_before_any_work_and_the_limit_is_stated():
+    at = open_page("pages/stateful.py")
+    at.number_input(key="stateful.chunk").set_value(1)  # 1,548 batches: over MAX_CHUNKS
+    run(at)
+    assert [e.value for e in at.error] == [
+        "A chunk length of 1 cuts 1,548 steps into 1,548 batches, more than the limit of 300 (one forward pass "
+        "each): choose a chunk length of at least 6, or a shorter sequence."]
+    assert not at.metric and at.number_input(key="stateful.chunk").value == 1  # nothing ran; the value is kept
+    at.selectbox(key="stateful.length").set_value(300)  # 300 batches of one step: within the limit
+    run(at)
+    assert not at.error and metric(at, "stateful − whole") == "0" and metric(at, "Batches fed") == "0 of 300"
+    three = figure(at, "Unit ")
+    assert len([s for s in three["layout"]["shapes"] if s.get("name") == "boundary"]) == 1  # not one per batch
+
+
 def test_bidirectional_merge_mode_changes_the_output_shape():
     at = open_page("pages/bidirectional.py")
     assert metric(at, "Guide's layer 1: params") == "38,400"

@@ -24,6 +24,7 @@ from rnnviz.figures.pooling import MAX_CELLS, pool_factors, pool_note
 from rnnviz.figures.picture import heatmap_picture
 from rnnviz.figures.states import heatmap_trace
 from rnnviz.figures.style import (
+    AXIS_PX,
     HIGHLIGHT,
     apply_theme,
     as_matrix,
@@ -41,6 +42,7 @@ FRAME_MS = 500  # Play's time per step
 # The bars have one colour: coloured from their values (as the heatmap), plotly.js 4 logs a warning
 # with a stack trace for every bar on every step, and colour strings cost more to send and check.
 BAR_COLOUR = "#3f5f8a"
+HEAT_SHARE = 0.72  # of the figure's width: the heatmaps; the bars get the rest
 TOP_PX = 200  # above the first row: the title, Play and the slider
 _RANGE_WORDS = {"gate": "0…1", "tanh": "tanh, −1…1", "free": "unbounded"}
 
@@ -131,7 +133,7 @@ def step_through(
     gap = 120  # px between rows: the time axis' labels and the next row's title
     total = sum(heights) + gap * (n - 1)
     fig = make_subplots(
-        rows=n, cols=2, column_widths=[0.72, 0.28], horizontal_spacing=0.05,
+        rows=n, cols=2, column_widths=[HEAT_SHARE, 1 - HEAT_SHARE], horizontal_spacing=0.05,
         vertical_spacing=gap / total, row_heights=heights,
         subplot_titles=[t for r in rows for t in (f"{r.name} ({_RANGE_WORDS[r.quantity]})", "")],
     )
@@ -160,7 +162,8 @@ def step_through(
                                      hoverinfo="skip", line=dict(color=color, width=width)), row=i + 1, col=1)
         fig.update_yaxes(unit_axis(v.shape[1]), row=i + 1, col=1)
         fig.update_yaxes(matches=f"y{heat_axes}", showticklabels=False, row=i + 1, col=2)
-        fig.update_xaxes(time_axis(window_labels, len(shown), with_title=i == n - 1, first=first), row=i + 1, col=1)
+        fig.update_xaxes(time_axis(window_labels, len(shown), with_title=i == n - 1, width_px=HEAT_SHARE * AXIS_PX,
+                                   first=first), row=i + 1, col=1)
         pad = 0.05 * (scale.zmax - scale.zmin)
         fig.update_xaxes(range=[scale.zmin - pad, scale.zmax + pad], title_text="value at the step",
                          showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888", row=i + 1, col=2)

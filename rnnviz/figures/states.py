@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 
 from rnnviz.figures.pooling import MAX_CELLS, pool, pool_factors, pool_note
 from rnnviz.figures.style import (
-    MAX_TICK_LABELS,
+    AXIS_PX,
     Scale,
     add_highlight,
     add_note,
@@ -105,7 +105,7 @@ def _heatmap_figure(
         row, col = divmod(i, cols)
         fig.add_trace(heatmap_trace(p.values, sf, uf, axis_of[p.quantity], p.title or "value"), row=row + 1, col=col + 1)
         fig.update_yaxes(unit_axis(p.values.shape[1], with_title=col == 0), row=row + 1, col=col + 1)
-        axis = time_axis(labels, timesteps, with_title=row == rows - 1, max_ticks=MAX_TICK_LABELS // cols)
+        axis = time_axis(labels, timesteps, with_title=row == rows - 1, width_px=AXIS_PX / cols)
         fig.update_xaxes(axis, row=row + 1, col=col + 1)
     bars = {
         axis: _colorbar(scales[q], i, len(scales), (bar_titles or {}).get(q, scales[q].title))
