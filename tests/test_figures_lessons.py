@@ -92,9 +92,18 @@ def test_continuation_diagram_small():
     assert "⋮" not in [a.text for a in fig.layout.annotations]
 
 
-def test_timing_bars():
-    fig = timing_bars({"LSTM(64)": 4.0, "RNN(LSTMCell(64))": 6.5}, title="time")
-    assert list(fig.data[0].y) == ["LSTM(64)", "RNN(LSTMCell(64))"]
-    assert list(fig.data[0].text) == ["4.0 ms", "6.5 ms"]
+def test_timing_bars_show_the_median_and_the_middle_half_of_every_pass():
+    # Issue 13: a single number per variant hid the noise (7.0 vs 3.3 ms on a first run, 2.7 vs 2.8 later).
+    layer, cell = [4.0, 3.0, 5.0, 9.0, 4.5], [6.5, 6.0, 7.0, 6.8, 20.0]
+    fig = timing_bars({"LSTM(64)": layer, "RNN(LSTMCell(64))": cell}, title="time")
+    bar = fig.data[0]
+    assert list(bar.y) == ["LSTM(64)", "RNN(LSTMCell(64))"]
+    assert list(bar.x) == [4.5, 6.8]  # medians, written out by hand
+    # numpy's default percentile, by hand: layer sorted 3, 4, 4.5, 5, 9 -> q1 4, q3 5; cell 6, 6.5, 6.8, 7, 20 -> 6.5, 7
+    np.testing.assert_allclose(bar.error_x.arrayminus, [0.5, 0.3])
+    np.testing.assert_allclose(bar.error_x.array, [0.5, 0.2])
+    assert list(bar.text) == ["4.5 ms (middle half 4.0–5.0)", "6.8 ms (middle half 6.5–7.0)"]
+    np.testing.assert_allclose(np.asarray(bar.customdata)[:, 2:4], [[3.0, 9.0], [6.0, 20.0]])  # fastest, slowest
+    assert "slowest" in bar.hovertemplate
     with pytest.raises(ValueError):
         timing_bars({}, title="x")

@@ -38,7 +38,7 @@ def metric(at, label):
 
 
 def shapes(at):
-    return list(at.dataframe[0].value["shape"])
+    return list(at.table[0].value["shape"])
 
 
 def captions(at):
@@ -75,7 +75,7 @@ def test_outputs_toggles_change_the_returned_shapes():
     at.toggle(key="outputs.return_state").set_value(True)
     run(at)
     assert shapes(at) == ["(64, 100, 128)", "(64, 128)"]
-    assert list(at.dataframe[0].value["name"]) == ["whole_sequence_output", "final_state"]
+    assert list(at.table[0].value["name"]) == ["whole_sequence_output", "final_state"]
     at.selectbox(key="outputs.kind").set_value("LSTM")
     at.number_input(key="outputs.timesteps").set_value(7)
     run(at)
@@ -182,6 +182,19 @@ def test_bidirectional_merge_mode_changes_the_output_shape():
     run(at)
     assert at.subheader[0].value == "merge_mode=None returns `(2, 5, 64)`, `(2, 5, 64)`"
     assert metric(at, "backward half − forward layer on reversed input") == "0"
+
+
+def test_cells_timing_shows_its_spread_and_the_caption_follows_it():
+    at = open_page("pages/cells_layers.py")
+    bar = figure(at, "One forward pass")["data"][0]
+    median, up, down = (_values(bar[k]) if k == "x" else _values(bar["error_x"][k]) for k in ("x", "array", "arrayminus"))
+    assert len(median) == len(up) == len(down) == 2
+    (l1, l3), (c1, c3) = [(m - d, m + u) for m, u, d in zip(median, up, down)]
+    said = " ".join(c.value for c in at.caption)
+    if l3 < c1 or c3 < l1:  # the middle halves are apart: a winner may be named
+        assert "is faster" in said and "cannot be told apart" not in said
+    else:  # they overlap: the caption must not name one
+        assert "cannot be told apart" in said and "is faster" not in said
 
 
 def test_cells_a_changed_setting_says_what_breaks_cudnn():

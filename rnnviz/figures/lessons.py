@@ -5,7 +5,7 @@
 - `boundary_steps`: where `add_boundaries` drew its lines, read back from a figure.
 - `add_boundaries`: the same dashed lines on any figure (e.g. a state heatmap).
 - `continuation_diagram`: batches as columns, samples as rows; sample i continues sample i.
-- `timing_bars`: milliseconds per forward pass, one bar each.
+- `timing_bars`: milliseconds per forward pass, one bar each at the median, whiskers over the middle half.
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ def boundary_lines(
             x=np.arange(v.size), y=f32(v), name=name, mode="lines",
             line=dict(color=PALETTE[i % len(PALETTE)], width=2 if name in dashed else 3,
                       dash="dot" if name in dashed else "solid"),
-            hovertemplate=f"<b>{name}</b><br>step %{{x}}<br>%{{y:.4g}}<extra></extra>",
+            hovertemplate=f"<b>{name}</b><br>step %{{x:d}}<br>%{{y:.4g}}<extra></extra>",
         ))
     add_boundaries(fig, boundaries)
     fig.update_xaxes(title_text=x_title, tickformat="d")
@@ -221,17 +221,38 @@ def continuation_diagram(
     return apply_theme(fig, title, 110 + 95 * len(rows))
 
 
-def timing_bars(milliseconds: Mapping[str, float], *, title: str) -> go.Figure:
-    """One horizontal bar per variant: milliseconds per forward pass, the value written on the bar."""
+def timing_bars(milliseconds: Mapping[str, Sequence[float]], *, title: str) -> go.Figure:
+    """One horizontal bar per variant at the median of its times, whiskers over the middle half (the IQR).
+
+    Args:
+        milliseconds: name -> the time of every forward pass timed.  # each (repeats,)
+        title: the figure title.
+
+    Returns:
+        The figure; each bar's text gives its median and the range of the middle half, the hover
+        also the fastest and slowest pass.
+    """
     if not milliseconds:
-        raise ValueError("milliseconds is empty: pass at least one name -> time")
+        raise ValueError("milliseconds is empty: pass at least one name -> the times of each forward pass")
     names = list(milliseconds)
-    values = [float(milliseconds[n]) for n in names]
+    times = [np.atleast_1d(np.asarray(milliseconds[n], dtype=np.float64)) for n in names]
+    if any(t.size == 0 or t.ndim != 1 for t in times):
+        raise ValueError("each name needs a (repeats,) list of at least one time")
+    median = np.array([np.median(t) for t in times])
+    q1, q3 = np.array([np.percentile(t, 25) for t in times]), np.array([np.percentile(t, 75) for t in times])
+    lo, hi = np.array([t.min() for t in times]), np.array([t.max() for t in times])
     fig = go.Figure(go.Bar(
-        x=values, y=names, orientation="h", marker_color=[PALETTE[i % len(PALETTE)] for i in range(len(names))],
-        text=[f"{v:.1f} ms" for v in values], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x:.2f} ms<extra></extra>",
+        x=median, y=names, orientation="h", marker_color=[PALETTE[i % len(PALETTE)] for i in range(len(names))],
+        error_x=dict(type="data", symmetric=False, array=q3 - median, arrayminus=median - q1, color="#222",
+                     thickness=2, width=10),
+        text=[f"{m:.1f} ms (middle half {a:.1f}–{b:.1f})" for m, a, b in zip(median, q1, q3)],
+        textposition="outside", cliponaxis=False,
+        customdata=np.stack([q1, q3, lo, hi, [t.size for t in times]], axis=1),
+        hovertemplate="%{y}: median %{x:.2f} ms<br>middle half %{customdata[0]:.2f}–%{customdata[1]:.2f} ms<br>"
+                      "fastest %{customdata[2]:.2f}, slowest %{customdata[3]:.2f} ms, %{customdata[4]} passes"
+                      "<extra></extra>",
     ))
-    fig.update_xaxes(title_text="milliseconds per forward pass (median)", range=[0, max(values) * 1.25 or 1])
+    fig.update_xaxes(title_text="milliseconds per forward pass (median; whiskers: the middle half of the passes)",
+                     range=[0, float(q3.max()) * 1.6 or 1])
     fig.update_yaxes(autorange="reversed")
-    return apply_theme(fig, title, 120 + 70 * len(names))
+    return apply_theme(fig, title, 140 + 70 * len(names))

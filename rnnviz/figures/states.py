@@ -60,9 +60,9 @@ def heatmap_trace(values: np.ndarray, sf: int, uf: int, coloraxis: str, name: st
     x = first + np.arange(z.shape[0]) * sf + (sf - 1) / 2
     y = np.arange(z.shape[1]) * uf + (uf - 1) / 2
     if sf == uf == 1:
-        hover = "step %{x}<br>unit %{y}<br>value %{z:.4f}"
+        hover = "step %{x:d}<br>unit %{y:d}<br>value %{z:.4f}"  # a format: the number, never a tick's token
     else:
-        hover = "steps around %{x}<br>units around %{y}<br>mean %{z:.4f}"
+        hover = "steps around %{x:.1f}<br>units around %{y:.1f}<br>mean %{z:.4f}"
     return go.Heatmap(
         z=np.ascontiguousarray(z.T), x=x if sf > 1 else first + np.arange(z.shape[0]), y=y if uf > 1 else np.arange(z.shape[1]),
         coloraxis=coloraxis, name=name, hovertemplate=f"<b>{name}</b><br>{hover}<extra></extra>", xgap=0, ygap=0,
