@@ -77,6 +77,32 @@ def test_every_frame_moves_the_outline_and_shows_that_steps_values_as_bars():
             assert (min(d.y), max(d.y)) == (-0.5, U - 0.5)  # the whole column
 
 
+def _frame_columns(fig, frame):
+    """The column each row's outline marks in a frame (two outline traces a row: halo, line)."""
+    moved = [fig.data[i] for i in frame.traces]
+    outlines = [d for d, t in zip(frame.data, moved) if t.name == HIGHLIGHT]
+    return [int(min(d.x) + 0.5) for d in outlines[::2]]
+
+
+@pytest.mark.parametrize("first", [0, 3])
+def test_a_row_read_backwards_walks_its_outline_right_to_left(first):
+    # Issue 13: Play moved one outline left to right over both halves of a Bidirectional layer
+    # while the backward row said it reads T-1 -> 0.
+    long = np.tanh(RNG.normal(size=(T, U)))
+    rows = [Quantity("forward", H, "tanh"), Quantity("backward", long, "tanh", reverse=True)]
+    fig = step_through(rows, title="t", first=first)
+    window = range(first, fig.layout.meta["window"]["stop"])
+    walked = [_frame_columns(fig, frame) for frame in fig.frames]
+    assert [f for f, _ in walked] == list(window)  # forward: left to right
+    assert [b for _, b in walked] == list(window)[::-1]  # backward: right to left, in its reading order
+    bars = _by_type(fig, "bar")
+    np.testing.assert_allclose(np.asarray(bars[1].x), long[window[-1]].astype(np.float32))  # before any frame plays
+    for frame, (_, b) in zip(fig.frames, walked):
+        backward_bars = [d for d, i in zip(frame.data, frame.traces) if fig.data[i].type == "bar"][1]
+        np.testing.assert_allclose(np.asarray(backward_bars.x), long[b].astype(np.float32))  # the bars under its outline
+    assert fig.layout.sliders[0].steps[0].label == f"{first} of {T - 1} · backward at {window[-1]}"
+
+
 def test_outline_traces_sit_on_the_heatmaps_and_bars_share_their_unit_axis():
     fig = step_through(ROWS, title="t")
     heatmap_axes = [(h.xaxis, h.yaxis) for h in _by_type(fig, "heatmap")]

@@ -56,11 +56,15 @@ class Quantity:
         values: one batch row's values at every step.  # (timesteps, units)
         quantity: "tanh" (−1..1), "gate" (0..1) or "free" (unbounded: symmetric around 0 up to
             the largest |value| over all steps, so every window shares one scale).
+        reverse: the values are indexed by input step but were read from the last step to the
+            first (the backward half of a Bidirectional layer): as the slider goes right, this
+            row's outline goes left, in its own reading order.
     """
 
     name: str
     values: np.ndarray
     quantity: str
+    reverse: bool = False
 
 
 def step_window(timesteps: int, units: int, rows: int) -> int:
@@ -81,10 +85,17 @@ def _outline(step: int, units: int) -> dict:
     return dict(x=[left, right, right, left, left], y=[top, top, bottom, bottom, top])
 
 
-def _step_label(step: int, last: int, labels: tuple[str, ...] | None) -> str:
-    """"12 of 43 · input “q”"; the input is left out where the labels are only the step numbers."""
+def _step_label(step: int, last: int, labels: tuple[str, ...] | None, backward: int | None = None) -> str:
+    """"12 of 43 · input “q”"; the input is left out where the labels are only the step numbers. With
+    rows read backwards, also the step their outline marks: "12 of 43 · backward at 31"."""
     named = labels is not None and labels[step] != str(step)
-    return f"{step} of {last}" + (f" · input “{labels[step]}”" if named else "")
+    return (f"{step} of {last}" + (f" · input “{labels[step]}”" if named else "")
+            + (f" · backward at {backward}" if backward is not None else ""))
+
+
+def _column(row: Quantity, step: int, first: int, stop: int) -> int:
+    """The column a row's outline marks at slider step `step`: the same, or mirrored in the window if read backwards."""
+    return first + stop - 1 - step if row.reverse else step
 
 
 def step_through(
@@ -108,7 +119,8 @@ def step_through(
         The figure. Row i's heatmap is a trace (for its hover and colour bar) over the same
         heatmap as a layout image (`layout.images[i]`), which is what shows once a step has been
         played; the frames (one per step, named by the step) move the outline traces (named
-        `HIGHLIGHT`) and swap the bars. `layout.meta["window"]`
+        `HIGHLIGHT`) and swap the bars; a `reverse` row's outline and bars go the other way.
+        `layout.meta["window"]`
         holds the steps shown and `layout.meta["note"]` what was left out or averaged.
     """
     if not rows:
@@ -151,14 +163,15 @@ def step_through(
                              yref=f"y{heat_axes}", x=first - 0.5, y=-0.5, sizex=len(shown),
                              sizey=v.shape[1], xanchor="left", yanchor="top", sizing="stretch", layer="below")
         bar_traces.append(len(fig.data))
+        at = _column(r, first, first, stop)
         fig.add_trace(go.Bar(
-            x=f32(v[first]), y=np.arange(v.shape[1]), orientation="h", name=r.name, showlegend=False,
+            x=f32(v[at]), y=np.arange(v.shape[1]), orientation="h", name=r.name, showlegend=False,
             marker=dict(color=BAR_COLOUR, line=dict(width=0)),
             hovertemplate=f"<b>{r.name}</b><br>unit %{{y}}<br>value %{{x:.4f}}<extra></extra>",
         ), row=i + 1, col=2)
         for color, width in (("white", 6), ("#111", 2.5)):  # a black line on a white halo: visible on any colour
             outline_traces.append(len(fig.data))
-            fig.add_trace(go.Scatter(**_outline(first, v.shape[1]), mode="lines", name=HIGHLIGHT, showlegend=False,
+            fig.add_trace(go.Scatter(**_outline(at, v.shape[1]), mode="lines", name=HIGHLIGHT, showlegend=False,
                                      hoverinfo="skip", line=dict(color=color, width=width)), row=i + 1, col=1)
         fig.update_yaxes(unit_axis(v.shape[1]), row=i + 1, col=1)
         fig.update_yaxes(matches=f"y{heat_axes}", showticklabels=False, row=i + 1, col=2)
@@ -177,10 +190,10 @@ def step_through(
     frames = []
     for step in shown:
         data = []
-        for v in values:
-            data.append(dict(type="bar", x=f32(v[step])))
-        for v in values:
-            data.extend(dict(type="scatter", **_outline(step, v.shape[1])) for _ in range(2))
+        for r, v in zip(rows, values):
+            data.append(dict(type="bar", x=f32(v[_column(r, step, first, stop)])))
+        for r, v in zip(rows, values):
+            data.extend(dict(type="scatter", **_outline(_column(r, step, first, stop), v.shape[1])) for _ in range(2))
         frames.append(go.Frame(name=str(step), data=data, traces=bar_traces + outline_traces, _validate=False))
     fig.frames = frames
 
@@ -190,7 +203,8 @@ def step_through(
             active=0, x=0.26, len=0.74, y=1, yanchor="bottom", pad=dict(t=0, b=42),
             currentvalue=dict(prefix="Step ", font=dict(size=18, color="#222"), xanchor="left", offset=12),
             font=dict(color="rgba(0,0,0,0)"),  # the time axes label the steps; labels on the slider would overlap
-            steps=[dict(method="animate", label=_step_label(s, timesteps - 1, labels), args=[[str(s)], still])
+            steps=[dict(method="animate", args=[[str(s)], still], label=_step_label(
+                s, timesteps - 1, labels, first + stop - 1 - s if any(r.reverse for r in rows) else None))
                    for s in shown],
         )],
         updatemenus=[dict(

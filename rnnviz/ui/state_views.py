@@ -31,16 +31,20 @@ def _direction(layer: LayerTrace, direction_name: str) -> DirectionTrace:
 
 def quantities(layer: LayerTrace, row: int, ranges: dict[str, str], direction_name: str) -> list[Quantity]:
     """The figure's rows: h (both directions of a Bidirectional layer), then c and the gates of one."""
-    values = _row(_direction(layer, direction_name), row)
+    direction = _direction(layer, direction_name)
+    values = _row(direction, row)
     names = display_names(list(values))
     last = layer.input_steps - 1
     if layer.backward is None:
-        rows = [Quantity(names["hidden"], values["hidden"], ranges["hidden"])]
-    else:
-        rows = [Quantity(f"{names['hidden']}, forward (reads 0→{last})", layer.forward.h[row], ranges["hidden"]),
-                Quantity(f"{names['hidden']}, backward (reads {last}→0)", layer.backward.h[row], ranges["hidden"])]
+        rows = [Quantity(names["hidden"], values["hidden"], ranges["hidden"], reverse=direction.go_backwards)]
+    else:  # a direction read backwards walks its outline right to left as Play goes on
+        rows = [Quantity(f"{names['hidden']}, forward (reads 0→{last})", layer.forward.h[row], ranges["hidden"],
+                         reverse=layer.forward.go_backwards),
+                Quantity(f"{names['hidden']}, backward (reads {last}→0)", layer.backward.h[row], ranges["hidden"],
+                         reverse=layer.backward.go_backwards)]
     which = f", {direction_name}" if layer.backward is not None else ""
-    rows += [Quantity(names[q] + which, v, ranges[q]) for q, v in values.items() if q != "hidden"]
+    rows += [Quantity(names[q] + which, v, ranges[q], reverse=direction.go_backwards)
+             for q, v in values.items() if q != "hidden"]
     return rows
 
 
@@ -68,7 +72,9 @@ def layer_view(layer: LayerTrace, labels: tuple[str, ...], row: int, activation:
         cached = (key, step_through(rows, title=title, labels=labels, first=first))
         st.session_state[keys.STATES_FIGURES] = cached
     st.caption("Move the slider under the title, or press **▶ Play**: the outline walks along every heatmap and "
-               "the bars beside it show each unit's value at that step. Hover for exact numbers.")
+               "the bars beside it show each unit's value at that step. Hover for exact numbers."
+               + (" Each direction's outline follows its own reading order: read forwards, left to right; read "
+                  "backwards, right to left (the last step first)." if any(r.reverse for r in rows) else ""))
     st.plotly_chart(cached[1], key="steps")
     st.fragment(unit_lines_view)(layer, labels, row, direction_name, ranges)
 
