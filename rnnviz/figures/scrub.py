@@ -43,7 +43,12 @@ FRAME_MS = 500  # Play's time per step
 # with a stack trace for every bar on every step, and colour strings cost more to send and check.
 BAR_COLOUR = "#3f5f8a"
 HEAT_SHARE = 0.72  # of the figure's width: the heatmaps; the bars get the rest
-TOP_PX = 200  # above the first row: the title, Play and the slider
+TOP_PX = 180  # above the first row: the title, Play and the slider
+BOTTOM_PX = 90  # below the last row: its time axis and title
+# Streamlit's fullscreen forces the figure to the window's height (720 px on a projector): rows and
+# gaps shrink in proportion, so the gap is a share that still holds a row title (15 px) there.
+SMALL_SCREEN_PX = 720
+MIN_GAP_PX = 26
 _RANGE_WORDS = {"gate": "0…1", "tanh": "tanh, −1…1", "free": "unbounded"}
 
 
@@ -142,11 +147,12 @@ def step_through(
 
     n = len(rows)
     heights = [int(min(420, max(160, 100 + 3 * math.ceil(v.shape[1] / unit_factor)))) for v in values]
-    gap = 120  # px between rows: the time axis' labels and the next row's title
+    gap = 70  # px between rows: the bars' tick labels and the next row's title
     total = sum(heights) + gap * (n - 1)
+    spacing = max(gap / total, MIN_GAP_PX / (SMALL_SCREEN_PX - TOP_PX - BOTTOM_PX)) if n > 1 else 0.0
     fig = make_subplots(
         rows=n, cols=2, column_widths=[HEAT_SHARE, 1 - HEAT_SHARE], horizontal_spacing=0.05,
-        vertical_spacing=gap / total, row_heights=heights,
+        vertical_spacing=spacing, row_heights=heights,
         subplot_titles=[t for r in rows for t in (f"{r.name} ({_RANGE_WORDS[r.quantity]})", "")],
     )
     scales = [scale_for(r.quantity, v) for r, v in zip(rows, values)]
@@ -176,15 +182,17 @@ def step_through(
         fig.update_yaxes(unit_axis(v.shape[1]), row=i + 1, col=1)
         fig.update_yaxes(matches=f"y{heat_axes}", showticklabels=False, row=i + 1, col=2)
         fig.update_xaxes(time_axis(window_labels, len(shown), with_title=i == n - 1, width_px=HEAT_SHARE * AXIS_PX,
-                                   first=first), row=i + 1, col=1)
+                                   first=first), showticklabels=i == n - 1, row=i + 1, col=1)  # one time axis, below
         pad = 0.05 * (scale.zmax - scale.zmin)
-        fig.update_xaxes(range=[scale.zmin - pad, scale.zmax + pad], title_text="value at the step",
-                         showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888", row=i + 1, col=2)
-        top = 1 - (sum(heights[:i]) + gap * i) / total
-        fig.update_layout({axis: dict(
+        fig.update_xaxes(range=[scale.zmin - pad, scale.zmax + pad], title_text="value at the step" if i == n - 1 else "",
+                         showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888", tickfont_size=12,
+                         nticks=5, row=i + 1, col=2)
+        bottom, top = fig.layout[f"yaxis{heat_axes}"].domain
+        ends = [scale.zmin, (scale.zmin + scale.zmax) / 2, scale.zmax]
+        fig.update_layout({axis: dict(  # no title: the row's title says the range; one bar beside each row
             colorscale=scale.colorscale, cmin=scale.zmin, cmax=scale.zmax,
-            colorbar=dict(title=dict(text=scale.title, side="right"), len=heights[i] / total, y=top, yanchor="top",
-                          thickness=16, tickfont=dict(size=13), x=1.01),
+            colorbar=dict(len=top - bottom, y=top, yanchor="top", thickness=14, tickfont=dict(size=12), x=1.01,
+                          tickvals=ends, ticktext=[f"{t:.3g}" for t in ends]),  # three ticks fit a short row
         )})
 
     frames = []
@@ -225,9 +233,9 @@ def step_through(
         notes.append(pool_note(len(shown), units, 1, unit_factor) + " The bars show every unit.")
     note = " ".join(notes)
     fig.update_layout(meta=dict(window=dict(first=first, stop=stop, timesteps=timesteps), note=note),
-                      margin=dict(t=TOP_PX, r=130))
-    fig.update_annotations(font_size=17)  # the row titles
-    apply_theme(fig, title, total + TOP_PX + 90)
+                      margin=dict(t=TOP_PX, b=BOTTOM_PX, r=90))
+    fig.update_annotations(font_size=15, yshift=-2)  # the row titles, in the gap above each row
+    apply_theme(fig, title, round(sum(heights) / (1 - spacing * (n - 1))) + TOP_PX + BOTTOM_PX)  # rows keep their px
     fig.update_layout(title=dict(yref="container", y=1, yanchor="top", pad=dict(t=18)))
     if note:
         fig.update_layout(title_subtitle=dict(text=note, font=dict(size=14, color="#7a3e00")))

@@ -59,13 +59,26 @@ def _window_start(steps: int, window: int) -> int:
                         help=f"A slider of {window} steps at a time: every step's bars travel to the browser with it.")
 
 
+def _chosen_rows(rows: list[Quantity], which: str) -> list[Quantity]:
+    """The rows a person keeps: fewer rows get more height where the figure's height is fixed (fullscreen)."""
+    names = [r.name for r in rows]
+    kept = st.pills("Rows", names, selection_mode="multi", default=names, key=f"{keys.STATES_ROWS}.{which}",
+                    help="Fullscreen fits the figure to the screen: on a 1280×720 projector keep three rows or "
+                         "fewer for rows tall enough to read.")
+    return [r for r in rows if r.name in kept]
+
+
 def layer_view(layer: LayerTrace, labels: tuple[str, ...], row: int, activation: str,
                recurrent_activation: str, direction_name: str) -> None:
     """The step-through figure of one layer (its slider and Play run in the browser), then unit lines."""
     ranges = _ranges(layer.inner_kind, activation, recurrent_activation)
-    rows = quantities(layer, row, ranges, direction_name)
+    rows = _chosen_rows(quantities(layer, row, ranges, direction_name), f"{layer.name}.{direction_name}")
+    if not rows:
+        st.info("Pick at least one row to show.")
+        return
     first = _window_start(layer.input_steps, step_window(layer.input_steps, layer.units, len(rows)))
-    key = (id(layer), layer.name, row, direction_name, tuple(ranges.items()), labels, first)
+    key = (id(layer), layer.name, row, direction_name, tuple(ranges.items()), labels, first,
+           tuple(r.name for r in rows))
     cached = st.session_state.get(keys.STATES_FIGURES)
     if cached is None or cached[0] != key:  # drawing the frames is the costly part: once per layer and row
         title = f"Layer {layer.name}: every unit at every step"
