@@ -34,7 +34,7 @@ def add_boundaries(fig: go.Figure, starts: Sequence[int], *, color: str = "#444"
     if not steps:
         return fig
     dense = len(steps) > DENSE_BOUNDARIES
-    line = dict(color=color, width=0.6 if dense else 1.5, dash="solid" if dense else "dash")
+    line = dict(color=color, width=1.5, dash="dash") if not dense else dict(color="rgba(68,68,68,0.22)", width=0.6)
     path = "".join(f"M{s - 0.5},0V1" for s in steps)
     for axis in fig.select_xaxes():
         suffix = axis.plotly_name[len("xaxis"):]
@@ -246,13 +246,13 @@ def timing_bars(milliseconds: Mapping[str, Sequence[float]], *, title: str) -> g
         error_x=dict(type="data", symmetric=False, array=q3 - median, arrayminus=median - q1, color="#222",
                      thickness=2, width=10),
         text=[f"{m:.1f} ms (middle half {a:.1f}–{b:.1f})" for m, a, b in zip(median, q1, q3)],
-        textposition="outside", cliponaxis=False,
+        textposition="inside", insidetextanchor="start", textfont=dict(color="white"),  # clear of the whiskers
         customdata=np.stack([q1, q3, lo, hi, [t.size for t in times]], axis=1),
         hovertemplate="%{y}: median %{x:.2f} ms<br>middle half %{customdata[0]:.2f}–%{customdata[1]:.2f} ms<br>"
                       "fastest %{customdata[2]:.2f}, slowest %{customdata[3]:.2f} ms, %{customdata[4]} passes"
                       "<extra></extra>",
     ))
-    fig.update_xaxes(title_text="milliseconds per forward pass (median; whiskers: the middle half of the passes)",
-                     range=[0, float(q3.max()) * 1.6 or 1])
+    fig.update_xaxes(title_text="ms per pass: median, whiskers<br>over the middle half of the passes",
+                     range=[0, float(q3.max()) * 1.15 or 1])
     fig.update_yaxes(autorange="reversed")
-    return apply_theme(fig, title, 140 + 70 * len(names))
+    return apply_theme(fig, title, 170 + 70 * len(names))
