@@ -93,7 +93,8 @@ def test_heatmap_highlight_is_a_shape_at_the_step():
 
 def test_heatmap_hover_and_float32_encoding():
     fig = state_heatmap(H.astype(np.float64), title="h")
-    assert "%{z:.4f}" in fig.data[0].hovertemplate and "unit %{y}" in fig.data[0].hovertemplate
+    assert "%{z:.4f}" in fig.data[0].hovertemplate and "unit %{y:d}" in fig.data[0].hovertemplate
+    assert "step %{x:d}" in fig.data[0].hovertemplate  # formatted: the number, not the tick's token
     z = _json(fig)["data"][0]["z"]
     assert z["dtype"] == "f4"  # a typed array of float32, not a float64 list
 
