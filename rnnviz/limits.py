@@ -38,3 +38,4 @@ MAX_TRAIN_SECONDS = 30  # the longest one training run may last (the Train page 
 MAX_TRAIN_UNITS = 64  # units of a model trained on a toy task
 MAX_LOAD_MEMORY = 512 * 1024**2  # memory an upload's load may add, in its capped worker process
 MAX_LOAD_SECONDS = 20.0  # wall-clock time an upload's load may take in that worker
+MAX_CHUNKS = 300  # batches one Stateful lesson feeds (one forward pass each): its cost, checked before work

@@ -124,7 +124,7 @@ def unit_lines(
             raise ValueError(f"unit {u!r} does not exist: this state has units 0 to {n_units - 1}")
     fig = go.Figure()
     x = np.arange(timesteps)
-    where = "step %{x} (%{customdata})" if labels else "step %{x}"
+    where = "step %{x:d} (%{customdata})" if labels else "step %{x:d}"  # not the tick's token
     for u in chosen:
         fig.add_trace(
             go.Scatter(

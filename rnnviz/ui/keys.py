@@ -28,6 +28,7 @@ STATES_LAYER = "states.layer"
 STATES_DIRECTION = "states.direction"
 STATES_WINDOW = "states.window"  # first step of the window shown when a sequence is longer than one
 STATES_UNITS = "states.units"
+STATES_ROWS = "states.rows"  # prefix: + ".LAYER.DIRECTION", the rows (quantities) the step-through figure shows
 STATES_FIGURES = "states.figures"  # session_cache of step-through figures, drawn once per layer, row and window
 
 # Guide lesson pages.
