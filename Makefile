@@ -4,11 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# make serve-replicas: N streamlit processes behind nginx on PROXY_PORT (deploy/serve_replicas.py)
+N ?= 2
+PROXY_PORT ?= 8080
 # glibc keeps up to 8 heap arenas a core for the server's many threads, and an idle server then sat
 # higher after every class (bench/load.py); with 2 it comes back to the same level class after class.
 MALLOC_ARENA_MAX ?= 2
 
-.PHONY: chromium run test test-fast screenshots bench clean
+.PHONY: chromium nginx run serve-replicas test test-fast screenshots bench clean
 
 $(VENV)/.stamp-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,16 +29,27 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	  else echo "chromium is missing: install Debian's chromium package (sudo apt-get install chromium)"; exit 1; fi; }
 
+# Debian's nginx for make serve-replicas and its browser test (tests/browser/test_replicas.py).
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+	  else echo "nginx is missing: install Debian's nginx-light package (sudo apt-get install nginx-light)"; exit 1; fi; }
+
 run: $(VENV)/.stamp-runtime
 	MALLOC_ARENA_MAX=$(MALLOC_ARENA_MAX) $(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
 
-test: $(VENV)/.stamp-test chromium
+# N replicas of the app behind nginx with sticky sessions, as deploy/compose.yaml without Docker; Ctrl-C stops all.
+serve-replicas: $(VENV)/.stamp-runtime nginx
+	$(PY) deploy/serve_replicas.py --replicas $(N) --port $(PROXY_PORT)
+
+test: $(VENV)/.stamp-test chromium nginx
 	$(PY) -m pytest
 
 test-fast: $(VENV)/.stamp-test
 	$(PY) -m pytest -m "not browser"
 
-screenshots: $(VENV)/.stamp-test chromium
+screenshots: $(VENV)/.stamp-test chromium nginx
 	$(PY) -m pytest -m browser --update-screenshots
 
 bench: $(VENV)/.stamp-test

@@ -2,6 +2,11 @@
 
 Run by hand: `.venv/bin/python bench/load.py [--sessions 20] [--minutes 3] [--waves 1] [--ttl 10] [--janitor 60]`.
 
+Without a browser: `bench/load.py --websocket [--replicas 2] [--sessions 50] [--minutes 1.5] [--think 5]`
+simulates the sessions with Streamlit's own websocket protocol (bench/load_ws.py: 100 sessions cost the
+bench a few percent of a core), against one process or N replicas behind nginx (deploy/serve_replicas.py),
+and reports the server's own time per run. The rest of this text is about the browser mode.
+
 Starts `streamlit run app.py` on 127.0.0.1 (the browser tests' server starter), opens one headless
 Chromium with one browser context per person, and has every person click through the pages from
 the sidebar, as a student would, in the same Streamlit session all along: open a page, and on some
@@ -321,7 +326,19 @@ def main() -> None:
     parser.add_argument("--janitor", type=float, default=60,
                         help="seconds between the memory janitor's rounds in this server (RNNVIZ_JANITOR_S; the app's "
                              "default is 60); \"after\" waits --ttl plus one round")
+    parser.add_argument("--websocket", action="store_true",
+                        help="simulate the sessions over Streamlit's websocket protocol, no browser (bench/load_ws.py)")
+    parser.add_argument("--replicas", type=int, default=0,
+                        help="with --websocket: N replicas behind nginx instead of one process (default 0: one process)")
+    parser.add_argument("--think", type=float, default=5,
+                        help="with --websocket: seconds a person reads between clicks, on average (default 5)")
     args = parser.parse_args()
+    if args.websocket:
+        if not 0 <= args.replicas <= 8 or not 0 <= args.think <= 120:
+            parser.error("--replicas from 0 to 8, --think from 0 to 120 seconds")
+        from load_ws import run
+
+        sys.exit(run(args.sessions, args.minutes, args.think, args.replicas))
     if not 1 <= args.sessions <= 100 or not 0 < args.minutes <= 30 or not 1 <= args.waves <= 5:
         parser.error("--sessions from 1 to 100, --minutes above 0 and at most 30, --waves from 1 to 5")
     if not 1 <= args.janitor <= 600:

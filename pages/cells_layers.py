@@ -12,6 +12,7 @@ from rnnviz.lessons.cells import (
     compare_cell_and_layer,
     run_custom_cell,
     time_cell_and_layer,
+    timing_verdict,
 )
 from rnnviz.spec import ACTIVATIONS
 from rnnviz.ui.charts import chart
@@ -57,7 +58,7 @@ def lesson(kind, units, settings):
 
 @st.cache_data(show_spinner="Timing both…", max_entries=32)
 def timing(kind, units, settings, run):
-    return time_cell_and_layer(kind, units, settings=settings, repeats=5, **SIZE)
+    return time_cell_and_layer(kind, units, settings=settings, repeats=15, **SIZE)
 
 
 result = lesson(kind, units, settings)
@@ -88,14 +89,15 @@ with m1:
 with m2:
     run = st.session_state.get(keys.CELLS_TIMING_RUN, 0)
     t = timing(kind, units, settings, run)
-    chart(timing_bars({f"{layer_name} ({t.layer_kernel})": t.layer_ms, f"{cell_name} ({t.cell_kernel})": t.cell_ms},
+    chart(timing_bars({f"{layer_name} ({t.layer_kernel})": t.layer_times,
+                                 f"{cell_name} ({t.cell_kernel})": t.cell_times},
                                 title=f"One forward pass of a batch of {SIZE['batch']} on this {t.device}"),
                     key="cells.fig.timing")
     if st.button("Time again", key=keys.CELLS_RETIME):
         st.session_state[keys.CELLS_TIMING_RUN] = run + 1
         st.rerun()
-    st.caption("On a CPU both run the same generic loop, so their times are close; on a GPU with cuDNN the "
-               "built-in layer is many times faster.")
+    st.caption(timing_verdict(t) + " Both run the same generic loop on a CPU; with cuDNN on a GPU the built-in "
+               "layer is usually many times faster.")
 keras_code(codegen.cells_code(kind, units, settings=settings, **SIZE))
 
 st.header("A cell of your own")

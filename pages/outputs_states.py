@@ -52,11 +52,11 @@ shapes = [t.shape for t in result.returned]
 st.subheader(f"`{call}` returns {len(shapes)} tensor{'s' if len(shapes) > 1 else ''}")
 st.markdown("On input of shape " + f"`{shape_text(result.inputs.shape)}`: " + ", ".join(
     f"**`{shape_text(s)}`**" for s in shapes))
-st.dataframe(
+st.table(  # a plain table wraps its cells: a data grid cut "whole_sequence_output" to its column's width
     [{"name": t.name, "shape": shape_text(t.shape), "Keras shape": shape_text(t.symbolic_shape),
       "what it is": MEANING[t.name], "first values (sample 0)": ", ".join(f"{v:.3f}" for v in t.values[0].ravel()[:4]) + " …"}
      for t in result.returned],
-    hide_index=True, width="stretch",
+    hide_index=True,
 )
 
 with st.columns(4)[0]:

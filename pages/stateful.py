@@ -6,6 +6,7 @@ import streamlit as st
 from rnnviz.figures.lessons import boundary_lines, continuation_diagram
 from rnnviz.lessons import codegen
 from rnnviz.lessons.stateful import GUIDE_CHUNK, GUIDE_LENGTH, LENGTH_CHOICES, StatefulSession, StatefulSetup, run_stateful
+from rnnviz.limits import MAX_CHUNKS
 from rnnviz.ui.charts import chart
 from rnnviz.ui import keys
 from rnnviz.ui.lesson_blocks import difference, keras_code, lesson_intro
@@ -26,13 +27,19 @@ c1, c2, c3 = st.columns(3)
 length = c1.selectbox("Sequence length (steps)", LENGTH_CHOICES, index=LENGTH_CHOICES.index(GUIDE_LENGTH),
                       key=keys.STATEFUL_LENGTH, format_func=lambda n: f"{n:,}" + (" (the guide's)" if n == GUIDE_LENGTH else ""))
 chunk = c2.number_input("Chunk length (steps per batch)", 1, int(length), min(GUIDE_CHUNK, int(length)),
-                        key=keys.STATEFUL_CHUNK)
-setup = StatefulSetup(length=int(length), chunk=int(chunk))
+                        key=keys.STATEFUL_CHUNK,
+                        help=f"At most {MAX_CHUNKS} batches: at least {-(-int(length) // MAX_CHUNKS)} steps per batch here.")
+try:  # the cost (one forward pass per chunk) is checked before any work
+    setup = StatefulSetup(length=int(length), chunk=int(chunk))
+except ValueError as err:
+    st.error(f"{str(err)[:1].upper()}{str(err)[1:]}.", icon=":material/block:")
+    st.stop()
 starts = [a for a, _ in setup.bounds][1:]
 
 session = st.session_state.get(keys.STATEFUL_SESSION)
 if session is None or session.setup != setup:
     session = st.session_state[keys.STATEFUL_SESSION] = StatefulSession(setup)  # this browser session's own
+    st.session_state.pop(keys.STATEFUL_ERROR, None)  # a new layer, fed from its first chunk: the old refusal is gone
 
 
 @st.cache_data(show_spinner="Feeding every chunk three ways…", max_entries=8)

@@ -4,7 +4,9 @@ import streamlit as st
 
 from rnnviz.layer_info import activations
 from rnnviz.ui import keys
+from rnnviz.ui.find_unit import coloured_text
 from rnnviz.ui.state_views import explanations, layer_view, trace_download
+from rnnviz.ui.trained import current_trained
 from rnnviz.ui.traced import traced_run
 
 st.title("States, step by step")
@@ -30,6 +32,8 @@ if run is not None:
     activation, recurrent_activation = activations(run.current.model, name)
     st.caption(f"Ran on **{tr.device}** · this layer's own kernel here: **{layer.kernel}** ({layer.kernel_reason}) · "
                f"batch row {run.row} of {run.inputs[0].array.shape[0]}")
+    if run.current.task is not None:  # a model trained here: show the unit that learned the task first
+        coloured_text(current_trained())
     layer_view(layer, run.labels_for(name), run.row, activation, recurrent_activation, direction, tr.model_outputs)
     trace_download(tr)
     explanations(layer.inner_kind, activation, recurrent_activation)

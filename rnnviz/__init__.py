@@ -24,3 +24,7 @@ from rnnviz.validate import SpecError, validate
 from rnnviz.trace import trace, Trace, LayerTrace, DirectionTrace
 from rnnviz.loading import load_model
 from rnnviz.gradients import gradient_over_time, output_saliency, half_life
+from rnnviz.tasks import make_task, task_names
+from rnnviz.training import train_task
+from rnnviz.probe import unit_correlations, linear_probe_r2, find_units
+from rnnviz.pretrained import pretrained, pretrained_info

@@ -89,7 +89,9 @@ def _read_inputs(paths: list[str]) -> object:
         if path.suffix.lower() == ".npz" and len(paths) > 1:
             raise ValueError(f"{path} is an .npz; with several --input give one .npy per input, or a single .npz")
         try:
-            loaded = np.load(path, allow_pickle=False)
+            if path.suffix.lower() == ".npz":
+                _check_npz_shapes(path)
+            loaded = np.load(path, allow_pickle=False, mmap_mode="r")  # an .npy is read only once its shape passes
             if isinstance(loaded, np.ndarray):
                 arrays.append(loaded)
                 continue
@@ -101,6 +103,19 @@ def _read_inputs(paths: list[str]) -> object:
         except (OSError, EOFError, ValueError, zipfile.BadZipFile) as err:
             raise ValueError(f"{path} is not a readable numpy file: {err}") from None
     return arrays[0] if len(arrays) == 1 else arrays
+
+
+def _check_npz_shapes(path: Path) -> None:
+    """Read each member's header, never its data, and refuse one past the trace limits before inflating it."""
+    from rnnviz.trace_cost import check_input
+
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            with archive.open(info) as member:
+                version = np.lib.format.read_magic(member)
+                read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+                shape, _, _ = read(member)
+            check_input(f"input '{info.filename.removesuffix('.npy')}' in {path.name}", shape)
 
 
 def _describe(tr) -> str:

@@ -1,21 +1,24 @@
-"""Open a person's own trained model safely: `.keras` archives only, Keras's safe mode, size caps."""
+"""Open a person's own trained model safely: `.keras` archives only, Keras's safe mode, size caps.
+
+Before Keras sees anything: the archive is read by what is really inside it (`rnnviz.archive_check`),
+config.json is checked for code (here) and for cost (`rnnviz.config_check`, `rnnviz.graph_check`), and
+model.weights.h5 against the variables the config declares (`rnnviz.weights_check`).
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import zipfile
-import zlib
 from pathlib import Path
 from typing import Any
 
 import keras
 
-from rnnviz import limits
+from rnnviz import archive_check, config_check, limits, weights_check
 
 MAX_MODEL_BYTES = limits.MAX_MODEL_BYTES  # the .keras file itself
-MAX_UNPACKED_BYTES = 4 * MAX_MODEL_BYTES  # everything inside the archive, against zip bombs
+MAX_UNPACKED_BYTES = limits.MAX_UNPACKED_BYTES  # the members read, counted as they inflate, against zip bombs
 MIN_KERAS = (3, 14)  # older releases can run code from a crafted file even in safe mode
 
 
@@ -49,7 +52,11 @@ def load_model(path: str | os.PathLike) -> keras.Model:
     size = path.stat().st_size
     if size > MAX_MODEL_BYTES:
         raise ValueError(f"{path.name} is {size / 1024**2:.1f} MB; rnnviz opens models up to {MAX_MODEL_BYTES // 1024**2} MB")
-    return _load_archive(path, path.name)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ValueError(f"cannot read {path.name}: {_first_line(err)}") from None
+    return _load_archive(data, path.name)
 
 
 def load_model_bytes(data: bytes, filename: str) -> keras.Model:
@@ -73,10 +80,7 @@ def load_model_bytes(data: bytes, filename: str) -> keras.Model:
     if len(data) > MAX_MODEL_BYTES:
         raise ValueError(f"{label} is {len(data) / 1024**2:.1f} MB; rnnviz opens models up to {MAX_MODEL_BYTES // 1024**2} MB")
     _check_name(label)
-    with tempfile.TemporaryDirectory(prefix="rnnviz-") as folder:
-        target = Path(folder) / "upload.keras"
-        target.write_bytes(data)
-        return _load_archive(target, label)
+    return _load_archive(bytes(data), label)
 
 
 def _display_name(filename: object) -> str:
@@ -99,9 +103,24 @@ def _check_name(name: str) -> None:
         )
 
 
-def _load_archive(path: Path, label: str) -> keras.Model:
-    """Check the archive at `path` and load it in safe mode; messages call it `label`."""
-    config = _read_config(path, label)
+def _load_archive(data: bytes, label: str) -> keras.Model:
+    """Check the archive's bytes, then load them in safe mode; every failure is a ValueError naming `label`."""
+    try:
+        return _load_checked(data, label)
+    except ValueError:
+        raise
+    except MemoryError:
+        raise ValueError(f"{label} needs more memory to open than rnnviz allows a model; "
+                         "open a smaller model") from None
+    except RecursionError:
+        raise ValueError(f"{label} holds a config.json nested too deeply to be a Keras model") from None
+    except Exception as err:  # anything else any check or Keras raises: still the page's clear message
+        raise ValueError(f"{label} could not be loaded as a Keras model: {_first_line(err)}") from None
+
+
+def _load_checked(data: bytes, label: str) -> keras.Model:
+    members = archive_check.read_members(data, label, MAX_UNPACKED_BYTES)
+    config = config_check.parse_config(members[archive_check.CONFIG], label)
     try:
         lambdas = _find_classes(config, "Lambda")
         if lambdas:
@@ -112,10 +131,38 @@ def _load_archive(path: Path, label: str) -> keras.Model:
         _refuse_foreign_objects(config, label)
     except RecursionError:
         raise ValueError(f"{label} holds a config.json nested too deeply to be a Keras model") from None
-    try:
-        model = keras.saving.load_model(path, compile=False, safe_mode=True)
-    except Exception as err:  # Keras raises many types for a file it cannot rebuild
-        raise ValueError(f"{label} could not be loaded as a Keras model: {_first_line(err)}") from None
+    weights = _check_cost(config, members[archive_check.WEIGHTS], label)
+    return _keras_load(members[archive_check.CONFIG], weights, label)
+
+
+def _check_cost(config: Any, weights: bytes | None, label: str) -> bytes:
+    """What the config declares and what the weights file declares, bounded before Keras builds or reads.
+
+    Returns the checked weights file (a copy holding only what Keras reads)."""
+    declared = config_check.check_config(config, label)
+    if weights is None:
+        raise ValueError(f"{label} could not be loaded as a Keras model: it holds no model.weights.h5. "
+                         "Save the model with model.save('model.keras').")
+    return weights_check.check_weights(weights, label, declared.shapes)
+
+
+def _keras_load(config: bytes, weights: bytes, label: str) -> keras.Model:
+    """Keras's own safe-mode load of an archive holding only the checked config and weights.
+
+    The archive is written to a fresh temporary folder that is removed whatever happens (Keras extracts
+    large weights next to the archive, so inside that folder too); no other member is ever written.
+    """
+    with tempfile.TemporaryDirectory(prefix="rnnviz-", ignore_cleanup_errors=True) as folder:
+        target = Path(folder) / "model.keras"
+        with zipfile.ZipFile(target, "w") as archive:
+            archive.writestr(archive_check.CONFIG, config)
+            archive.writestr(archive_check.WEIGHTS, weights)
+        try:
+            model = keras.saving.load_model(target, compile=False, safe_mode=True)
+        except (MemoryError, RecursionError):
+            raise  # named by _load_archive
+        except Exception as err:  # Keras raises many types for a file it cannot rebuild
+            raise ValueError(f"{label} could not be loaded as a Keras model: {_first_line(err)}") from None
     if not isinstance(model, keras.Model):
         raise ValueError(f"{label} holds a {type(model).__name__}, not a keras.Model")
     return model
@@ -128,27 +175,6 @@ def _check_keras_version() -> None:
             f"Keras {keras.__version__} is installed; loading models safely needs keras>={MIN_KERAS[0]}.{MIN_KERAS[1]} "
             "(older releases have known code-execution holes through crafted files). Upgrade Keras."
         )
-
-
-def _read_config(path: Path, label: str) -> Any:
-    if not zipfile.is_zipfile(path):
-        raise ValueError(f"{label} is not a Keras archive (a .keras file is a zip); it may be damaged or renamed")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-            if unpacked > MAX_UNPACKED_BYTES:
-                raise ValueError(
-                    f"{label} unpacks to {unpacked / 1024**2:.0f} MB, over the limit of {MAX_UNPACKED_BYTES // 1024**2} MB"
-                )
-            if "config.json" not in archive.namelist():
-                raise ValueError(f"{label} is a zip without config.json, so not a Keras archive")
-            return json.loads(archive.read("config.json"))
-    except RecursionError:
-        raise ValueError(f"{label} holds a config.json nested too deeply to be a Keras model") from None
-    # A crafted zip can fail in many ways: bad headers, encryption, unknown compression, truncated data.
-    except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, RuntimeError, NotImplementedError,
-            zlib.error, EOFError, OSError) as err:
-        raise ValueError(f"{label} is a damaged Keras archive: {_first_line(err)}") from None
 
 
 def _refuse_foreign_objects(config: Any, filename: str) -> None:
@@ -209,33 +235,35 @@ def _is_keras_builtin_function(name: Any) -> bool:
 
 
 def _objects(config: Any, where: str) -> Any:
-    """(where, dict) for every serialized object (a dict with a class_name) in a Keras config."""
-    if isinstance(config, dict):
-        if "class_name" in config:
-            inner = config.get("config")
-            name = inner.get("name") if isinstance(inner, dict) else None
-            if isinstance(name, str) and config.get("class_name") not in ("DTypePolicy", "__keras_tensor__"):
-                where = f"{config.get('class_name')} '{name}'"
-            yield where, config
-        for value in config.values():
-            yield from _objects(value, where)
-    elif isinstance(config, list):
-        for value in config:
-            yield from _objects(value, where)
+    """(where, dict) for every serialized object (a dict with a class_name) in a Keras config, in order.
+
+    Iterative, so the cost is one step per value whatever the nesting (a recursive generator pays the depth
+    at every value)."""
+    stack = [(config, where)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            if "class_name" in value:
+                inner = value.get("config")
+                name = inner.get("name") if isinstance(inner, dict) else None
+                if isinstance(name, str) and value.get("class_name") not in ("DTypePolicy", "__keras_tensor__"):
+                    where = f"{value.get('class_name')} '{name}'"
+                yield where, value
+            children = list(value.values())
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        stack.extend((child, where) for child in reversed(children) if isinstance(child, (dict, list)))
 
 
 def _find_classes(config: Any, class_name: str) -> list[str]:
     """Names of every object of `class_name` anywhere in a Keras config."""
     found = []
-    if isinstance(config, dict):
-        if config.get("class_name") == class_name:
-            inner = config.get("config")
+    for _, obj in _objects(config, ""):
+        if obj.get("class_name") == class_name:
+            inner = obj.get("config")
             found.append(str(inner.get("name", class_name)) if isinstance(inner, dict) else class_name)
-        for value in config.values():
-            found.extend(_find_classes(value, class_name))
-    elif isinstance(config, list):
-        for value in config:
-            found.extend(_find_classes(value, class_name))
     return found
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import tensorflow as tf
 from keras.src import tree
 
-from rnnviz import limits, trace_cells, trace_graph
+from rnnviz import limits, trace_cells, trace_cost, trace_graph
 
 MAX_TRACE_BYTES = limits.MAX_TRACE_BYTES  # the arrays of one trace, all together
 
@@ -168,15 +168,12 @@ def trace(model: keras.Model, inputs: Any, *, advance_state: bool = False) -> Tr
 
     Raises:
         ValueError: the model or inputs do not fit (wrong number, shape or dtype of inputs, no
-            recurrent layer, a subclassed model), or the arrays would pass `MAX_TRACE_BYTES`.
+            recurrent layer, a subclassed model), more than `limits.MAX_BATCH` sequences or
+            `limits.MAX_TIMESTEPS` steps, or a trace whose estimated memory (`estimate_trace_bytes`)
+            would pass `MAX_TRACE_BYTES`; all checked from shapes before anything runs.
     """
     tracer, arrays = _prepare(model, inputs)
-    needed = _estimate(model, tracer, arrays)
-    if needed > MAX_TRACE_BYTES:
-        raise ValueError(
-            f"this trace would hold about {_size(needed)} of arrays ({needed:,} bytes), over the limit of "
-            f"{_size(MAX_TRACE_BYTES)}; trace fewer sequences or fewer timesteps"
-        )
+    trace_cost.check_bytes(_estimate(model, tracer, arrays), MAX_TRACE_BYTES)
     if not tracer.plan.layers:
         return Trace({}, dict(tracer.plan.skipped), _device(None), ())
     tensors = [tf.convert_to_tensor(a) for a in arrays]
@@ -191,14 +188,15 @@ def trace(model: keras.Model, inputs: Any, *, advance_state: bool = False) -> Tr
 
 
 def estimate_trace_bytes(model: keras.Model, inputs: Any) -> int:
-    """Bytes the arrays of `trace(model, inputs)` would hold, computed from shapes alone.
+    """Bytes `trace(model, inputs)` would allocate at its peak, computed from shapes alone.
 
     Args:
         model: as for `trace`.
         inputs: as for `trace`.
 
     Returns:
-        The estimate in bytes (states, gates, outputs, masks and model outputs).
+        The estimate in bytes: states, gates, outputs, masks and model outputs, the tracing loop's
+        per-step tensors and copies, the inputs' copies and a fixed cost (see `rnnviz.trace_cost`).
 
     Raises:
         ValueError: as `trace` does for a model or inputs that do not fit.
@@ -297,6 +295,7 @@ def _check_one(ref: Any, value: Any, index: int) -> np.ndarray:
         raise ValueError(
             f"{label} has shape {array.shape}; the model expects {wanted}. Reshape the array to that shape."
         )
+    trace_cost.check_input(label, array.shape)
     if any(d == 0 for d in array.shape):
         raise ValueError(f"{label} has shape {array.shape}, with nothing in it; give at least one sequence of one step")
     if target.kind in "iu" and array.dtype.kind == "f":
@@ -314,35 +313,8 @@ def _estimate(model: keras.Model, tracer: trace_graph.Tracer, arrays: list[np.nd
     shapes = tuple(a.shape for a in arrays)
     known = tracer.estimates.get(shapes)
     if known is None:
-        known = tracer.estimates[shapes] = _estimate_shapes(model, tracer.plan, arrays)
+        known = tracer.estimates[shapes] = trace_cost.estimate_bytes(model, tracer.plan, arrays)
     return known
-
-
-def _estimate_shapes(model: keras.Model, plan: trace_graph.Plan, arrays: list[np.ndarray]) -> int:
-    shapes = [a.shape for a in arrays]
-    try:
-        calls = trace_graph.symbolic_shapes(model, shapes, [str(a.dtype) for a in arrays])
-    except Exception:  # a layer without shape inference: fall back to the longest input
-        calls = None
-    total = 0
-    batch = shapes[0][0]
-    steps_guess = max((s[1] for s in shapes if len(s) > 1), default=1)
-    for layer_id, layer_plan in plan.layers.items():
-        per_call = calls.get(layer_id, []) if calls is not None else [((batch, steps_guess), [])]
-        for seq_shape, out_shapes in per_call:
-            b, t = seq_shape[0] or batch, seq_shape[1] or steps_guess
-            for half in layer_plan.directions:
-                kind = trace_cells.cell_kind(half)
-                units = half.cell.units
-                total += 4 * b * t * units * trace_cells.series_count(kind)
-                total += 4 * 2 * b * units * trace_cells.STATE_COUNT[kind]
-            total += b * t  # the mask
-            total += sum(4 * int(np.prod([d or 1 for d in s])) for s in out_shapes) if out_shapes else 4 * b * t * units
-    return int(total)
-
-
-def _size(n: int) -> str:
-    return f"{n / 1024**3:.2f} GiB" if n >= 1024**3 else f"{n / 1024**2:.1f} MiB"
 
 
 def _device(tensor: Any) -> str:

@@ -10,12 +10,14 @@ downstream layers what the layer itself would have returned.
 from __future__ import annotations
 
 import inspect
+import math
 import threading
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import keras
+import numpy as np
 import tensorflow as tf
 from keras.src import tree
 from keras.src.backend.common.masking import get_keras_mask, set_keras_mask
@@ -387,21 +389,34 @@ def tracer_for(model: keras.Model) -> Tracer:
         return tracer
 
 
-def symbolic_shapes(model: keras.Model, shapes: list[tuple[int, ...]], dtypes: list[str]) -> dict[int, list]:
+def symbolic_shapes(model: keras.Model, shapes: list[tuple[int, ...]], dtypes: list[str]) -> tuple[dict[int, list], int]:
     """Shapes each traced layer sees for inputs of the given shapes, without computing anything.
 
-    Returns, by id(layer), the list of (sequences shape, output shapes) of each call.
+    Returns:
+        By id(layer), the list of (sequences shape, output shapes) of each recurrent layer's call; and
+        the bytes of every other operation's outputs, all together.
     """
     functional = functional_of(model)
     plan_ids = {id(op) for op, _ in walk_operations(functional) if isinstance(op, _RECURRENT)}
     seen: dict[int, list] = {}
+    others = [0]
 
     def call(op, args, kwargs):
         spec = op.compute_output_spec(*args, **kwargs)
         if id(op) in plan_ids:
             seen.setdefault(id(op), []).append((tuple(args[0].shape), [tuple(s.shape) for s in tree.flatten(spec)]))
+        else:
+            others[0] += sum(_nbytes(s) for s in tree.flatten(spec))
         return spec
 
     inputs = [keras.KerasTensor(shape, dtype=dtype) for shape, dtype in zip(shapes, dtypes)]
     replay(functional, inputs, call)
-    return seen
+    return seen, others[0]
+
+
+def _nbytes(spec: Any) -> int:
+    try:
+        itemsize = np.dtype(keras.backend.standardize_dtype(spec.dtype)).itemsize
+    except TypeError:  # a dtype numpy has no size for
+        itemsize = 8
+    return math.prod(d or 1 for d in spec.shape) * itemsize

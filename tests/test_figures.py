@@ -19,6 +19,8 @@ from rnnviz.figures import (
     step_bars,
     unit_lines,
 )
+from rnnviz.figures.scrub import HEAT_SHARE, Quantity, step_through
+from rnnviz.figures.style import AXIS_PX, time_axis
 
 RNG = np.random.default_rng(0)
 T, U = 12, 5
@@ -91,7 +93,8 @@ def test_heatmap_highlight_is_a_shape_at_the_step():
 
 def test_heatmap_hover_and_float32_encoding():
     fig = state_heatmap(H.astype(np.float64), title="h")
-    assert "%{z:.4f}" in fig.data[0].hovertemplate and "unit %{y}" in fig.data[0].hovertemplate
+    assert "%{z:.4f}" in fig.data[0].hovertemplate and "unit %{y:d}" in fig.data[0].hovertemplate
+    assert "step %{x:d}" in fig.data[0].hovertemplate  # formatted: the number, not the tick's token
     z = _json(fig)["data"][0]["z"]
     assert z["dtype"] == "f4"  # a typed array of float32, not a float64 list
 
@@ -109,9 +112,33 @@ def test_heatmap_rejects_bad_input():
 
 def test_long_label_lists_are_thinned():
     values = np.zeros((200, 3))
-    axis = state_heatmap(values, title="h", labels=[str(i) for i in range(200)]).layout.xaxis
-    assert list(axis.tickvals) == list(range(0, 200, 4))
-    assert "a token shown every 4 steps" in axis.title.text
+    tokens = [chr(ord("a") + i % 26) for i in range(200)]
+    axis = state_heatmap(values, title="h", labels=tokens).layout.xaxis
+    assert list(axis.tickvals) == list(range(0, 200, 10)) and list(axis.ticktext) == tokens[::10]
+    assert "a token shown every 10 steps" in axis.title.text
+
+
+@pytest.mark.parametrize("steps", [1, 9, 12, 50, 100, 101, 300, 999, 1000, 2000])
+@pytest.mark.parametrize("tokens", [False, True])
+def test_time_axis_labels_never_overlap_at_any_length(steps, tokens):
+    # Issue 13: at 100 steps the step numbers ran together ("0 2 4 6 8 10121416...").
+    labels = [f"w{t}" if tokens else str(t) for t in range(steps)]
+    for width in (AXIS_PX, HEAT_SHARE * AXIS_PX, AXIS_PX / 2):
+        axis = time_axis(tuple(labels), steps, width_px=width)
+        vals = list(axis["tickvals"])
+        gap = (vals[1] - vals[0]) * width / steps if len(vals) > 1 else width  # px between neighbouring labels
+        widest = max(len(t) for t in axis["ticktext"]) * 0.64 * 16
+        needs = 1.7 * 16 if axis["tickangle"] == -45 else widest + 8  # a tilted label needs a line's height
+        assert gap >= needs, (width, vals[:3], axis["ticktext"][:3])
+        assert vals[0] == 0 and list(axis["ticktext"]) == [labels[v] for v in vals]
+
+
+def test_step_numbers_are_not_called_tokens():
+    axis = state_heatmap(np.zeros((100, 3)), title="h", labels=[str(t) for t in range(100)]).layout.xaxis
+    assert axis.title.text == "timestep" and "token" not in axis.title.text
+    assert list(axis.tickvals) == list(range(0, 100, 10)) and axis.tickangle == 0
+    fig = step_through([Quantity("h", np.zeros((100, 3)), "tanh")], title="t", labels=[str(t) for t in range(100)])
+    assert fig.layout.xaxis.title.text == "timestep" and list(fig.layout.xaxis.tickvals) == list(range(0, 100, 10))
 
 
 # --- downsampling -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from rnnviz.figures.lessons import (
     BOUNDARY,
     HANDOFF,
     add_boundaries,
+    boundary_steps,
     boundary_lines,
     continuation_diagram,
     handoff_heatmaps,
@@ -47,7 +48,7 @@ def test_boundary_lines_draw_each_series_and_every_boundary():
     assert [t.name for t in fig.data] == ["whole", "stateless"]
     assert fig.data[0].line.dash == "dot" and fig.data[1].line.dash == "solid"
     assert np.asarray(fig.data[0].y).dtype == np.float32
-    assert sorted(s.x0 for s in fig.layout.shapes if s.name == BOUNDARY) == [3.5, 7.5]
+    assert boundary_steps(fig) == [[3.5, 7.5]]
     assert tuple(fig.layout.yaxis.range) == (-1, 1)
     with pytest.raises(ValueError, match="must be a \\(steps,\\) array"):
         boundary_lines({"x": np.zeros((2, 2))}, title="t", y_title="h")
@@ -55,7 +56,22 @@ def test_boundary_lines_draw_each_series_and_every_boundary():
 
 def test_add_boundaries_on_a_heatmap():
     fig = add_boundaries(state_heatmap(np.zeros((10, 3)), title="h"), [5])
-    assert [s.x0 for s in fig.layout.shapes if s.name == BOUNDARY] == [4.5]
+    assert boundary_steps(fig) == [[4.5]]
+
+
+def test_boundaries_are_one_shape_per_subplot_whatever_their_number():
+    # One add_vline per boundary made 300 boundaries take 30 s to build (issue 13): now one path per subplot.
+    starts = list(range(1, 1548))
+    fig = boundary_lines({"h": np.zeros(1548)}, title="t", y_title="h", boundaries=starts)
+    shapes = [s for s in fig.layout.shapes if s.name == BOUNDARY]
+    assert len(shapes) == 1 and shapes[0].xref == "x" and shapes[0].yref == "y domain"
+    assert boundary_steps(fig) == [[s - 0.5 for s in starts]]
+    assert shapes[0].line.width < 1 and shapes[0].line.dash is None and "0.22" in shapes[0].line.color  # dense: faint
+    two = add_boundaries(handoff_heatmaps(np.zeros((3, 2)), {"a": np.zeros((4, 2)), "b": np.zeros((4, 2))},
+                                          title="h"), starts[:5])
+    assert [(s.xref, s.yref) for s in two.layout.shapes if s.name == BOUNDARY] == [("x", "y domain"),
+                                                                                  ("x2", "y2 domain")]
+    assert boundary_steps(two) == [[0.5, 1.5, 2.5, 3.5, 4.5]] * 2
 
 
 def test_continuation_diagram_rows_are_samples_columns_are_batches():
@@ -76,9 +92,18 @@ def test_continuation_diagram_small():
     assert "⋮" not in [a.text for a in fig.layout.annotations]
 
 
-def test_timing_bars():
-    fig = timing_bars({"LSTM(64)": 4.0, "RNN(LSTMCell(64))": 6.5}, title="time")
-    assert list(fig.data[0].y) == ["LSTM(64)", "RNN(LSTMCell(64))"]
-    assert list(fig.data[0].text) == ["4.0 ms", "6.5 ms"]
+def test_timing_bars_show_the_median_and_the_middle_half_of_every_pass():
+    # Issue 13: a single number per variant hid the noise (7.0 vs 3.3 ms on a first run, 2.7 vs 2.8 later).
+    layer, cell = [4.0, 3.0, 5.0, 9.0, 4.5], [6.5, 6.0, 7.0, 6.8, 20.0]
+    fig = timing_bars({"LSTM(64)": layer, "RNN(LSTMCell(64))": cell}, title="time")
+    bar = fig.data[0]
+    assert list(bar.y) == ["LSTM(64)", "RNN(LSTMCell(64))"]
+    assert list(bar.x) == [4.5, 6.8]  # medians, written out by hand
+    # numpy's default percentile, by hand: layer sorted 3, 4, 4.5, 5, 9 -> q1 4, q3 5; cell 6, 6.5, 6.8, 7, 20 -> 6.5, 7
+    np.testing.assert_allclose(bar.error_x.arrayminus, [0.5, 0.3])
+    np.testing.assert_allclose(bar.error_x.array, [0.5, 0.2])
+    assert list(bar.text) == ["4.5 ms (middle half 4.0–5.0)", "6.8 ms (middle half 6.5–7.0)"]
+    np.testing.assert_allclose(np.asarray(bar.customdata)[:, 2:4], [[3.0, 9.0], [6.0, 20.0]])  # fastest, slowest
+    assert "slowest" in bar.hovertemplate
     with pytest.raises(ValueError):
         timing_bars({}, title="x")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from rnnviz.figures import HIGHLIGHT, Quantity, step_through, step_window
-from rnnviz.figures.scrub import MAX_FRAME_VALUES, MAX_WINDOW_STEPS
+from rnnviz.figures.scrub import BOTTOM_PX, MAX_FRAME_VALUES, MAX_WINDOW_STEPS, TOP_PX
 
 RNG = np.random.default_rng(7)
 T, U = 9, 5
@@ -40,7 +40,9 @@ def test_each_row_is_a_heatmap_of_its_values_with_its_own_fixed_scale():
     largest = float(np.abs(C).max())
     assert (axes[1].cmin, axes[1].cmax) == pytest.approx((-largest, largest))  # free: symmetric, over every step
     assert (axes[2].cmin, axes[2].cmax) == (0, 1)
-    assert [a.colorbar.title.text for a in axes] == ["tanh, −1…1", f"unbounded, −{largest:.3g}…{largest:.3g}", "gate, 0…1"]
+    # The row titles say the range; each colour bar's three ticks give its ends and middle.
+    assert [list(a.colorbar.ticktext) for a in axes] == [["-1", "0", "1"], [f"{-largest:.3g}", "0", f"{largest:.3g}"],
+                                                         ["0", "0.5", "1"]]
     assert len({a.colorbar.y for a in axes}) == 3  # each bar beside its own row
     titles = [a.text for a in fig.layout.annotations if a.text]
     assert titles == ["hidden state h (tanh, −1…1)", "cell state c (unbounded)", "forget gate f (0…1)"]
@@ -75,6 +77,32 @@ def test_every_frame_moves_the_outline_and_shows_that_steps_values_as_bars():
         for d in outlines:
             assert min(d.x) == step - 0.5 and max(d.x) == step + 0.5
             assert (min(d.y), max(d.y)) == (-0.5, U - 0.5)  # the whole column
+
+
+def _frame_columns(fig, frame):
+    """The column each row's outline marks in a frame (two outline traces a row: halo, line)."""
+    moved = [fig.data[i] for i in frame.traces]
+    outlines = [d for d, t in zip(frame.data, moved) if t.name == HIGHLIGHT]
+    return [int(min(d.x) + 0.5) for d in outlines[::2]]
+
+
+@pytest.mark.parametrize("first", [0, 3])
+def test_a_row_read_backwards_walks_its_outline_right_to_left(first):
+    # Issue 13: Play moved one outline left to right over both halves of a Bidirectional layer
+    # while the backward row said it reads T-1 -> 0.
+    long = np.tanh(RNG.normal(size=(T, U)))
+    rows = [Quantity("forward", H, "tanh"), Quantity("backward", long, "tanh", reverse=True)]
+    fig = step_through(rows, title="t", first=first)
+    window = range(first, fig.layout.meta["window"]["stop"])
+    walked = [_frame_columns(fig, frame) for frame in fig.frames]
+    assert [f for f, _ in walked] == list(window)  # forward: left to right
+    assert [b for _, b in walked] == list(window)[::-1]  # backward: right to left, in its reading order
+    bars = _by_type(fig, "bar")
+    np.testing.assert_allclose(np.asarray(bars[1].x), long[window[-1]].astype(np.float32))  # before any frame plays
+    for frame, (_, b) in zip(fig.frames, walked):
+        backward_bars = [d for d, i in zip(frame.data, frame.traces) if fig.data[i].type == "bar"][1]
+        np.testing.assert_allclose(np.asarray(backward_bars.x), long[b].astype(np.float32))  # the bars under its outline
+    assert fig.layout.sliders[0].steps[0].label == f"{first} of {T - 1} · backward at {window[-1]}"
 
 
 def test_outline_traces_sit_on_the_heatmaps_and_bars_share_their_unit_axis():
@@ -221,3 +249,23 @@ def test_the_picture_colours_each_cell_as_its_scale_does_and_keeps_cells_whole()
     assert tuple(cells[1, 0]) == NAN_RGB
     assert cells[0, 1].min() > 200  # 0 is near white on RdBu
     assert tuple(cells[1, 1]) != tuple(cells[1, 2])
+
+
+def test_fullscreen_at_720_px_keeps_titles_between_rows_and_colour_bars_apart():
+    # Issue 13: Streamlit's fullscreen forces the figure to the window's height; at 1280x720 the six
+    # rows of an LSTM got titles over the heatmaps above and overlapping colour-bar titles.
+    six = [Quantity(name, RNG.uniform(size=(40, 128)), "gate") for name in "hcifgo"]
+    fig = step_through(six, title="t")
+    rows = [fig.layout[f"yaxis{'' if i == 0 else 2 * i + 1}"].domain for i in range(6)]
+    plot_px = 720 - TOP_PX - BOTTOM_PX  # what is left of a 720-px-tall figure for the rows
+    gaps_px = [(above[0] - below[1]) * plot_px for above, below in zip(rows, rows[1:])]
+    assert min(gaps_px) >= 24  # a 15-px row title fits between two rows
+    titles = [a for a in fig.layout.annotations if a.text]
+    assert [round(a.y, 6) for a in titles] == [round(top, 6) for _, top in rows] and {a.yanchor for a in titles} == {"bottom"}
+    assert all(a.font.size <= 15 for a in titles)
+    bars = [fig.layout[f"coloraxis{'' if i == 0 else i + 1}"].colorbar for i in range(6)]
+    assert all(b.title.text in (None, "") for b in bars)  # no titles to run into each other
+    spans = sorted((b.y - b.len, b.y) for b in bars)
+    assert all(low[1] <= high[0] + 1e-9 for low, high in zip(spans, spans[1:]))  # bars do not overlap
+    heat_x = [fig.layout[f"xaxis{'' if i == 0 else 2 * i + 1}"] for i in range(6)]
+    assert [x.showticklabels for x in heat_x] == [False] * 5 + [True]  # one time axis, under the last row

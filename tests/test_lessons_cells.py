@@ -6,10 +6,13 @@ import pytest
 from rnnviz.lessons import codegen
 from rnnviz.lessons.cells import (
     CellSettings,
+    Timing,
     compare_cell_and_layer,
     kernel_choice,
     run_custom_cell,
+    quartiles,
     time_cell_and_layer,
+    timing_verdict,
 )
 from tests.lessons_reference import TOL, recurrence, seeded_weights, uniform_input
 
@@ -85,9 +88,20 @@ def test_kernel_choice_checks_its_arguments():
 
 
 def test_timing_reports_both_on_this_device():
-    timing = time_cell_and_layer("GRU", 4, repeats=2, **SMALL)
-    assert timing.layer_ms > 0 and timing.cell_ms > 0 and timing.repeats == 2
+    timing = time_cell_and_layer("GRU", 4, repeats=3, **SMALL)
+    assert len(timing.layer_times) == len(timing.cell_times) == timing.repeats == 3
+    assert min(timing.layer_times) > 0 and min(timing.cell_times) > 0
+    assert timing.layer_ms == sorted(timing.layer_times)[1] and timing.cell_ms == sorted(timing.cell_times)[1]
     assert timing.device in ("CPU", "GPU") and timing.cell_kernel == "generic"
+
+
+def test_the_timing_caption_claims_a_winner_only_when_the_noise_allows():
+    overlapping = Timing("CPU", (2.7, 2.6, 3.1, 2.8), (2.8, 2.5, 3.0, 7.0), "generic", "generic")
+    said = timing_verdict(overlapping)
+    assert "cannot be told apart" in said and "faster" not in said and "over 4 forward passes" in said
+    apart = Timing("GPU", (1.0, 1.1, 0.9, 1.0), (6.0, 6.2, 5.9, 6.1), "cudnn", "generic")
+    assert timing_verdict(apart).startswith("Here the built-in layer is faster: 6.0× by the medians")
+    assert quartiles((3.0,)) == (3.0, 3.0) and quartiles((1.0, 2.0, 3.0, 4.0, 5.0)) == (2.0, 4.0)
 
 
 def test_custom_cell_follows_its_equation():

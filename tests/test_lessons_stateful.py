@@ -56,6 +56,13 @@ def test_the_guides_1548_steps_in_16_chunks():
     assert lesson.max_difference <= 1e-5
 
 
+def test_more_chunks_than_the_limit_are_refused_before_any_work():
+    with pytest.raises(ValueError, match="cuts 1,548 steps into 1,548 batches, more than the limit of 300.*at least 6"):
+        StatefulSetup(chunk=1)
+    assert len(StatefulSetup(length=1548, chunk=6).bounds) == 258
+    assert len(StatefulSetup(length=300, chunk=1).bounds) == 300
+
+
 def test_chunk_bounds():
     assert chunk_bounds(10, 4) == ((0, 4), (4, 8), (8, 10))
     assert chunk_bounds(3, 3) == ((0, 3),)

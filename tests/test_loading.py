@@ -94,7 +94,7 @@ def test_unknown_layer_class_gives_a_value_error(tmp_path):
             if item.filename == "config.json":
                 data = data.replace(b'"GRU"', b'"NoSuchLayer"')
             dst.writestr(item, data)
-    with pytest.raises(ValueError, match="could not be loaded"):
+    with pytest.raises(ValueError, match=r"layer of class 'NoSuchLayer' \('gru'\), which rnnviz does not open"):
         load_model(tmp_path / "bad.keras")
 
 
@@ -152,3 +152,49 @@ def test_old_keras_is_refused(tmp_path, monkeypatch):
 def test_oversized_bytes_are_refused_before_writing():
     with pytest.raises(ValueError, match="up to 50 MB"):
         load_model_bytes(b"\0" * (MAX_MODEL_BYTES + 1), "big.keras")
+
+
+def same_weights(loaded: keras.Model, model: keras.Model) -> None:
+    """Every variable, in order, bit for bit (Keras renames a Bidirectional's halves on loading, so not by path)."""
+    assert [tuple(w.shape) for w in loaded.weights] == [tuple(w.shape) for w in model.weights]
+    for saved, opened in zip(model.weights, loaded.weights):
+        assert opened.dtype == saved.dtype, saved.path
+        np.testing.assert_array_equal(np.asarray(opened), np.asarray(saved), err_msg=saved.path)
+
+
+def test_an_uploaded_trained_model_loads_with_exactly_its_weights(tmp_path):
+    """Embedding -> LSTM -> Dense, compiled and trained (so the file also holds optimizer state)."""
+    inp = keras.Input((None,), dtype="int32")
+    x = keras.layers.Embedding(500, 16, mask_zero=True)(inp)
+    x = keras.layers.LSTM(32)(x)
+    model = keras.Model(inp, keras.layers.Dense(5, activation="softmax")(x))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    rng = np.random.default_rng(1)
+    ids, labels = rng.integers(1, 500, (64, 12)), rng.integers(0, 5, 64)
+    model.fit(ids, labels, epochs=2, batch_size=16, verbose=0)
+    model.save(tmp_path / "trained.keras")
+    loaded = load_model_bytes((tmp_path / "trained.keras").read_bytes(), "trained.keras")
+    same_weights(loaded, model)
+    np.testing.assert_array_equal(np.asarray(loaded(ids[:4])), np.asarray(model(ids[:4])))
+
+
+def test_wrappers_cells_and_nesting_load_with_exactly_their_weights(tmp_path):
+    """Bidirectional (own backward layer), RNN over stacked cells, TimeDistributed, a nested Sequential, float64."""
+    L = keras.layers
+    inp = keras.Input((6, 3))
+    x = L.Masking()(inp)
+    x = L.Bidirectional(L.LSTM(4, return_sequences=True), backward_layer=L.GRU(4, return_sequences=True,
+                                                                              go_backwards=True, reset_after=False))(x)
+    x = L.Dropout(0.2)(x)
+    x = L.RNN([L.GRUCell(3), L.SimpleRNNCell(5)], return_sequences=True)(x)
+    x = L.TimeDistributed(L.Dense(2, dtype="float64"))(x)
+    inner = keras.Sequential([keras.Input((6, 2)), L.SimpleRNN(3), L.Dense(2)], name="inner")
+    model = keras.Model(inp, inner(x))
+    rng = np.random.default_rng(2)
+    for w in model.weights:
+        w.assign(rng.normal(0, 0.5, w.shape).astype(w.dtype))
+    model.save(tmp_path / "wrappers.keras")
+    loaded = load_model(tmp_path / "wrappers.keras")
+    same_weights(loaded, model)
+    data = rng.normal(size=(2, 6, 3)).astype("float32")
+    np.testing.assert_array_equal(np.asarray(loaded(data)), np.asarray(model(data)))

@@ -38,7 +38,7 @@ def metric(at, label):
 
 
 def shapes(at):
-    return list(at.dataframe[0].value["shape"])
+    return list(at.table[0].value["shape"])
 
 
 def captions(at):
@@ -75,7 +75,7 @@ def test_outputs_toggles_change_the_returned_shapes():
     at.toggle(key="outputs.return_state").set_value(True)
     run(at)
     assert shapes(at) == ["(64, 100, 128)", "(64, 128)"]
-    assert list(at.dataframe[0].value["name"]) == ["whole_sequence_output", "final_state"]
+    assert list(at.table[0].value["name"]) == ["whole_sequence_output", "final_state"]
     at.selectbox(key="outputs.kind").set_value("LSTM")
     at.number_input(key="outputs.timesteps").set_value(7)
     run(at)
@@ -141,6 +141,34 @@ def test_stateful_feed_reset_and_a_wrong_batch_size():
     assert "reset before step 200" in by_hand["layout"]["title"]["text"]
 
 
+def test_stateful_a_refused_batch_is_forgotten_when_the_chunk_length_changes():
+    at = open_page("pages/stateful.py")
+    at.selectbox(key="stateful.length").set_value(300)
+    run(at)
+    at.number_input(key="stateful.samples").set_value(16)
+    at.button(key="stateful.feed").click()
+    run(at)
+    assert [e.value for e in at.error][0].startswith("batch 1 has 16 samples")
+    at.number_input(key="stateful.chunk").set_value(50)  # a new layer, fed from its first chunk
+    run(at)
+    assert not at.error and metric(at, "Batches fed") == "0 of 6"
+
+
+def test_stateful_too_many_chunks_are_refused_before_any_work_and_the_limit_is_stated():
+    at = open_page("pages/stateful.py")
+    at.number_input(key="stateful.chunk").set_value(1)  # 1,548 batches: over MAX_CHUNKS
+    run(at)
+    assert [e.value for e in at.error] == [
+        "A chunk length of 1 cuts 1,548 steps into 1,548 batches, more than the limit of 300 (one forward pass "
+        "each): choose a chunk length of at least 6, or a shorter sequence."]
+    assert not at.metric and at.number_input(key="stateful.chunk").value == 1  # nothing ran; the value is kept
+    at.selectbox(key="stateful.length").set_value(300)  # 300 batches of one step: within the limit
+    run(at)
+    assert not at.error and metric(at, "stateful − whole") == "0" and metric(at, "Batches fed") == "0 of 300"
+    three = figure(at, "Unit ")
+    assert len([s for s in three["layout"]["shapes"] if s.get("name") == "boundary"]) == 1  # not one per batch
+
+
 def test_bidirectional_merge_mode_changes_the_output_shape():
     at = open_page("pages/bidirectional.py")
     assert metric(at, "Guide's layer 1: params") == "38,400"
@@ -154,6 +182,19 @@ def test_bidirectional_merge_mode_changes_the_output_shape():
     run(at)
     assert at.subheader[0].value == "merge_mode=None returns `(2, 5, 64)`, `(2, 5, 64)`"
     assert metric(at, "backward half − forward layer on reversed input") == "0"
+
+
+def test_cells_timing_shows_its_spread_and_the_caption_follows_it():
+    at = open_page("pages/cells_layers.py")
+    bar = figure(at, "One forward pass")["data"][0]
+    median, up, down = (_values(bar[k]) if k == "x" else _values(bar["error_x"][k]) for k in ("x", "array", "arrayminus"))
+    assert len(median) == len(up) == len(down) == 2
+    (l1, l3), (c1, c3) = [(m - d, m + u) for m, u, d in zip(median, up, down)]
+    said = " ".join(c.value for c in at.caption)
+    if l3 < c1 or c3 < l1:  # the middle halves are apart: a winner may be named
+        assert "is faster" in said and "cannot be told apart" not in said
+    else:  # they overlap: the caption must not name one
+        assert "cannot be told apart" in said and "is faster" not in said
 
 
 def test_cells_a_changed_setting_says_what_breaks_cudnn():

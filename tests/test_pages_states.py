@@ -93,9 +93,30 @@ def test_bidirectional_shows_both_directions_of_h_and_one_directions_gates():
     titles = row_titles(step_figure(at))
     assert titles[0].startswith("hidden state h, forward (reads 0→") and titles[1].startswith("hidden state h, backward")
     assert "forget gate f, forward (0…1)" in titles
+    assert "right to left" in " ".join(c.value for c in at.caption)  # what the outlines mean
+    fig = step_figure(at)
+    outlines = [t for t in fig["data"] if t.get("name") == "highlight"]
+    last = len(fig["frames"]) - 1
+    assert [min(t["x"]) + 0.5 for t in outlines[::2]][:2] == [0, last]  # forward starts left, backward right
     at.radio(key=keys.STATES_DIRECTION).set_value("backward").run()
     titles = row_titles(step_figure(at))
     assert "forget gate f, backward (0…1)" in titles and titles[1].startswith("hidden state h, backward")
+    fig = step_figure(at)
+    outlines = [t for t in fig["data"] if t.get("name") == "highlight"]
+    assert [min(t["x"]) + 0.5 for t in outlines[::2]] == [0] + [last] * (len(outlines) // 2 - 1)  # the backward rows
+
+
+def test_fewer_rows_chosen_give_each_row_more_of_a_fixed_height():
+    # Fullscreen forces the figure to the screen's height: keeping three of six rows doubles their share.
+    at = states_page("guide-lstm")
+    six = step_figure(at)
+    assert len(row_titles(six)) == 6
+    at.pills(key=f"{keys.STATES_ROWS}.lstm.forward").set_value(["hidden state h", "cell state c", "forget gate f"]).run()
+    three = step_figure(at)
+    assert row_titles(three) == ["hidden state h (tanh, −1…1)", "cell state c (unbounded)", "forget gate f (0…1)"]
+    share = lambda fig: fig["layout"]["yaxis"]["domain"][1] - fig["layout"]["yaxis"]["domain"][0]  # noqa: E731
+    assert share(three) > 1.8 * share(six)
+    assert len(three["frames"]) == len(six["frames"])
 
 
 def test_empty_text_shows_a_message_and_keeps_the_last_input():

@@ -24,6 +24,7 @@ from rnnviz.figures.pooling import MAX_CELLS, pool_factors, pool_note
 from rnnviz.figures.picture import heatmap_picture
 from rnnviz.figures.states import heatmap_trace
 from rnnviz.figures.style import (
+    AXIS_PX,
     HIGHLIGHT,
     apply_theme,
     as_matrix,
@@ -41,7 +42,13 @@ FRAME_MS = 500  # Play's time per step
 # The bars have one colour: coloured from their values (as the heatmap), plotly.js 4 logs a warning
 # with a stack trace for every bar on every step, and colour strings cost more to send and check.
 BAR_COLOUR = "#3f5f8a"
-TOP_PX = 200  # above the first row: the title, Play and the slider
+HEAT_SHARE = 0.72  # of the figure's width: the heatmaps; the bars get the rest
+TOP_PX = 180  # above the first row: the title, Play and the slider
+BOTTOM_PX = 90  # below the last row: its time axis and title
+# Streamlit's fullscreen forces the figure to the window's height (720 px on a projector): rows and
+# gaps shrink in proportion, so the gap is a share that still holds a row title (15 px) there.
+SMALL_SCREEN_PX = 720
+MIN_GAP_PX = 26
 _RANGE_WORDS = {"gate": "0…1", "tanh": "tanh, −1…1", "free": "unbounded"}
 
 
@@ -54,11 +61,15 @@ class Quantity:
         values: one batch row's values at every step.  # (timesteps, units)
         quantity: "tanh" (−1..1), "gate" (0..1) or "free" (unbounded: symmetric around 0 up to
             the largest |value| over all steps, so every window shares one scale).
+        reverse: the values are indexed by input step but were read from the last step to the
+            first (the backward half of a Bidirectional layer): as the slider goes right, this
+            row's outline goes left, in its own reading order.
     """
 
     name: str
     values: np.ndarray
     quantity: str
+    reverse: bool = False
 
 
 def step_window(timesteps: int, units: int, rows: int) -> int:
@@ -79,10 +90,17 @@ def _outline(step: int, units: int) -> dict:
     return dict(x=[left, right, right, left, left], y=[top, top, bottom, bottom, top])
 
 
-def _step_label(step: int, last: int, labels: tuple[str, ...] | None) -> str:
-    """"12 of 43 · input “q”"; the input is left out where the labels are only the step numbers."""
+def _step_label(step: int, last: int, labels: tuple[str, ...] | None, backward: int | None = None) -> str:
+    """"12 of 43 · input “q”"; the input is left out where the labels are only the step numbers. With
+    rows read backwards, also the step their outline marks: "12 of 43 · backward at 31"."""
     named = labels is not None and labels[step] != str(step)
-    return f"{step} of {last}" + (f" · input “{labels[step]}”" if named else "")
+    return (f"{step} of {last}" + (f" · input “{labels[step]}”" if named else "")
+            + (f" · backward at {backward}" if backward is not None else ""))
+
+
+def _column(row: Quantity, step: int, first: int, stop: int) -> int:
+    """The column a row's outline marks at slider step `step`: the same, or mirrored in the window if read backwards."""
+    return first + stop - 1 - step if row.reverse else step
 
 
 def step_through(
@@ -106,7 +124,8 @@ def step_through(
         The figure. Row i's heatmap is a trace (for its hover and colour bar) over the same
         heatmap as a layout image (`layout.images[i]`), which is what shows once a step has been
         played; the frames (one per step, named by the step) move the outline traces (named
-        `HIGHLIGHT`) and swap the bars. `layout.meta["window"]`
+        `HIGHLIGHT`) and swap the bars; a `reverse` row's outline and bars go the other way.
+        `layout.meta["window"]`
         holds the steps shown and `layout.meta["note"]` what was left out or averaged.
     """
     if not rows:
@@ -128,11 +147,12 @@ def step_through(
 
     n = len(rows)
     heights = [int(min(420, max(160, 100 + 3 * math.ceil(v.shape[1] / unit_factor)))) for v in values]
-    gap = 120  # px between rows: the time axis' labels and the next row's title
+    gap = 70  # px between rows: the bars' tick labels and the next row's title
     total = sum(heights) + gap * (n - 1)
+    spacing = max(gap / total, MIN_GAP_PX / (SMALL_SCREEN_PX - TOP_PX - BOTTOM_PX)) if n > 1 else 0.0
     fig = make_subplots(
-        rows=n, cols=2, column_widths=[0.72, 0.28], horizontal_spacing=0.05,
-        vertical_spacing=gap / total, row_heights=heights,
+        rows=n, cols=2, column_widths=[HEAT_SHARE, 1 - HEAT_SHARE], horizontal_spacing=0.05,
+        vertical_spacing=spacing, row_heights=heights,
         subplot_titles=[t for r in rows for t in (f"{r.name} ({_RANGE_WORDS[r.quantity]})", "")],
     )
     scales = [scale_for(r.quantity, v) for r, v in zip(rows, values)]
@@ -149,35 +169,39 @@ def step_through(
                              yref=f"y{heat_axes}", x=first - 0.5, y=-0.5, sizex=len(shown),
                              sizey=v.shape[1], xanchor="left", yanchor="top", sizing="stretch", layer="below")
         bar_traces.append(len(fig.data))
+        at = _column(r, first, first, stop)
         fig.add_trace(go.Bar(
-            x=f32(v[first]), y=np.arange(v.shape[1]), orientation="h", name=r.name, showlegend=False,
+            x=f32(v[at]), y=np.arange(v.shape[1]), orientation="h", name=r.name, showlegend=False,
             marker=dict(color=BAR_COLOUR, line=dict(width=0)),
             hovertemplate=f"<b>{r.name}</b><br>unit %{{y}}<br>value %{{x:.4f}}<extra></extra>",
         ), row=i + 1, col=2)
         for color, width in (("white", 6), ("#111", 2.5)):  # a black line on a white halo: visible on any colour
             outline_traces.append(len(fig.data))
-            fig.add_trace(go.Scatter(**_outline(first, v.shape[1]), mode="lines", name=HIGHLIGHT, showlegend=False,
+            fig.add_trace(go.Scatter(**_outline(at, v.shape[1]), mode="lines", name=HIGHLIGHT, showlegend=False,
                                      hoverinfo="skip", line=dict(color=color, width=width)), row=i + 1, col=1)
         fig.update_yaxes(unit_axis(v.shape[1]), row=i + 1, col=1)
         fig.update_yaxes(matches=f"y{heat_axes}", showticklabels=False, row=i + 1, col=2)
-        fig.update_xaxes(time_axis(window_labels, len(shown), with_title=i == n - 1, first=first), row=i + 1, col=1)
+        fig.update_xaxes(time_axis(window_labels, len(shown), with_title=i == n - 1, width_px=HEAT_SHARE * AXIS_PX,
+                                   first=first), showticklabels=i == n - 1, row=i + 1, col=1)  # one time axis, below
         pad = 0.05 * (scale.zmax - scale.zmin)
-        fig.update_xaxes(range=[scale.zmin - pad, scale.zmax + pad], title_text="value at the step",
-                         showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888", row=i + 1, col=2)
-        top = 1 - (sum(heights[:i]) + gap * i) / total
-        fig.update_layout({axis: dict(
+        fig.update_xaxes(range=[scale.zmin - pad, scale.zmax + pad], title_text="value at the step" if i == n - 1 else "",
+                         showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888", tickfont_size=12,
+                         nticks=5, row=i + 1, col=2)
+        bottom, top = fig.layout[f"yaxis{heat_axes}"].domain
+        ends = [scale.zmin, (scale.zmin + scale.zmax) / 2, scale.zmax]
+        fig.update_layout({axis: dict(  # no title: the row's title says the range; one bar beside each row
             colorscale=scale.colorscale, cmin=scale.zmin, cmax=scale.zmax,
-            colorbar=dict(title=dict(text=scale.title, side="right"), len=heights[i] / total, y=top, yanchor="top",
-                          thickness=16, tickfont=dict(size=13), x=1.01),
+            colorbar=dict(len=top - bottom, y=top, yanchor="top", thickness=14, tickfont=dict(size=12), x=1.01,
+                          tickvals=ends, ticktext=[f"{t:.3g}" for t in ends]),  # three ticks fit a short row
         )})
 
     frames = []
     for step in shown:
         data = []
-        for v in values:
-            data.append(dict(type="bar", x=f32(v[step])))
-        for v in values:
-            data.extend(dict(type="scatter", **_outline(step, v.shape[1])) for _ in range(2))
+        for r, v in zip(rows, values):
+            data.append(dict(type="bar", x=f32(v[_column(r, step, first, stop)])))
+        for r, v in zip(rows, values):
+            data.extend(dict(type="scatter", **_outline(_column(r, step, first, stop), v.shape[1])) for _ in range(2))
         frames.append(go.Frame(name=str(step), data=data, traces=bar_traces + outline_traces, _validate=False))
     fig.frames = frames
 
@@ -187,7 +211,8 @@ def step_through(
             active=0, x=0.26, len=0.74, y=1, yanchor="bottom", pad=dict(t=0, b=42),
             currentvalue=dict(prefix="Step ", font=dict(size=18, color="#222"), xanchor="left", offset=12),
             font=dict(color="rgba(0,0,0,0)"),  # the time axes label the steps; labels on the slider would overlap
-            steps=[dict(method="animate", label=_step_label(s, timesteps - 1, labels), args=[[str(s)], still])
+            steps=[dict(method="animate", args=[[str(s)], still], label=_step_label(
+                s, timesteps - 1, labels, first + stop - 1 - s if any(r.reverse for r in rows) else None))
                    for s in shown],
         )],
         updatemenus=[dict(
@@ -208,9 +233,9 @@ def step_through(
         notes.append(pool_note(len(shown), units, 1, unit_factor) + " The bars show every unit.")
     note = " ".join(notes)
     fig.update_layout(meta=dict(window=dict(first=first, stop=stop, timesteps=timesteps), note=note),
-                      margin=dict(t=TOP_PX, r=130))
-    fig.update_annotations(font_size=17)  # the row titles
-    apply_theme(fig, title, total + TOP_PX + 90)
+                      margin=dict(t=TOP_PX, b=BOTTOM_PX, r=90))
+    fig.update_annotations(font_size=15, yshift=-2)  # the row titles, in the gap above each row
+    apply_theme(fig, title, round(sum(heights) / (1 - spacing * (n - 1))) + TOP_PX + BOTTOM_PX)  # rows keep their px
     fig.update_layout(title=dict(yref="container", y=1, yanchor="top", pad=dict(t=18)))
     if note:
         fig.update_layout(title_subtitle=dict(text=note, font=dict(size=14, color="#7a3e00")))

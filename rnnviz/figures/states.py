@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 
 from rnnviz.figures.pooling import MAX_CELLS, pool, pool_factors, pool_note
 from rnnviz.figures.style import (
-    MAX_TICK_LABELS,
+    AXIS_PX,
     Scale,
     add_highlight,
     add_note,
@@ -60,9 +60,9 @@ def heatmap_trace(values: np.ndarray, sf: int, uf: int, coloraxis: str, name: st
     x = first + np.arange(z.shape[0]) * sf + (sf - 1) / 2
     y = np.arange(z.shape[1]) * uf + (uf - 1) / 2
     if sf == uf == 1:
-        hover = "step %{x}<br>unit %{y}<br>value %{z:.4f}"
+        hover = "step %{x:d}<br>unit %{y:d}<br>value %{z:.4f}"  # a format: the number, never a tick's token
     else:
-        hover = "steps around %{x}<br>units around %{y}<br>mean %{z:.4f}"
+        hover = "steps around %{x:.1f}<br>units around %{y:.1f}<br>mean %{z:.4f}"
     return go.Heatmap(
         z=np.ascontiguousarray(z.T), x=x if sf > 1 else first + np.arange(z.shape[0]), y=y if uf > 1 else np.arange(z.shape[1]),
         coloraxis=coloraxis, name=name, hovertemplate=f"<b>{name}</b><br>{hover}<extra></extra>", xgap=0, ygap=0,
@@ -105,7 +105,7 @@ def _heatmap_figure(
         row, col = divmod(i, cols)
         fig.add_trace(heatmap_trace(p.values, sf, uf, axis_of[p.quantity], p.title or "value"), row=row + 1, col=col + 1)
         fig.update_yaxes(unit_axis(p.values.shape[1], with_title=col == 0), row=row + 1, col=col + 1)
-        axis = time_axis(labels, timesteps, with_title=row == rows - 1, max_ticks=MAX_TICK_LABELS // cols)
+        axis = time_axis(labels, timesteps, with_title=row == rows - 1, width_px=AXIS_PX / cols)
         fig.update_xaxes(axis, row=row + 1, col=col + 1)
     bars = {
         axis: _colorbar(scales[q], i, len(scales), (bar_titles or {}).get(q, scales[q].title))

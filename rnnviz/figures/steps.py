@@ -136,7 +136,7 @@ def unit_lines(
             raise ValueError(f"{k!r} has shape {v.shape}, but the lines need {values.shape} like {name or 'values'!r}")
     fig = go.Figure()
     x = np.arange(timesteps)
-    where = "step %{x} (%{customdata})" if labels else "step %{x}"
+    where = "step %{x:d} (%{customdata})" if labels else "step %{x:d}"  # not the tick's token
     dashes = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
     for q, (k, v) in enumerate(series.items()):
         for i, u in enumerate(chosen):

@@ -12,7 +12,9 @@ import plotly.graph_objects as go
 FONT_SIZE = 16
 TITLE_SIZE = 20
 FONT_FAMILY = "'DejaVu Sans', 'Segoe UI', Arial, sans-serif"
-MAX_TICK_LABELS = 50  # more token labels than this across the full width and they overlap
+AXIS_PX = 560  # the narrowest a full-width time axis is drawn (a 1280-px window, sidebar open)
+ROTATE_PX = 2.2 * FONT_SIZE  # tick labels wider than this are tilted by 45°
+LINE_PX = 1.7 * FONT_SIZE  # the room a tilted label needs across its axis
 HIGHLIGHT = "highlight"  # name of the shapes, or outline traces, that mark the chosen timestep
 # Okabe-Ito: colour-blind safe, distinct on a projector.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -141,21 +143,49 @@ def apply_theme(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig
 
 
-def time_axis(labels: tuple[str, ...] | None, timesteps: int, with_title: bool = True, max_ticks: int = MAX_TICK_LABELS,
+def _label_px(label: str) -> float:
+    """About how wide a tick label is drawn at FONT_SIZE: 0.64 em a character, 1 em a wide (CJK, emoji) one."""
+    return sum(FONT_SIZE if ord(ch) >= 0x1100 else 0.64 * FONT_SIZE for ch in label)
+
+
+def tick_step(labels: Sequence[str], width_px: float) -> int:
+    """Every how many steps a time axis of `len(labels)` steps shows a label, so that none overlap.
+
+    The rule: the smallest of 1, 2, 5, 10, 20, 50, ... for which the labels shown, each given its
+    drawn width (the widest label's, plus a gap of half a character height), fit side by side in
+    `width_px`, the narrowest the axis is drawn. Labels wider than ROTATE_PX are tilted by 45°, and
+    then each needs only LINE_PX across, whatever its length.
+    """
+    widest = max(map(_label_px, labels), default=0.0)
+    slot = LINE_PX if widest > ROTATE_PX else widest + 0.5 * FONT_SIZE
+    every = 1
+    for every in (m * 10**e for e in range(7) for m in (1, 2, 5)):
+        if math.ceil(len(labels) / every) * slot <= width_px:
+            break
+    return every
+
+
+def time_axis(labels: tuple[str, ...] | None, timesteps: int, with_title: bool = True, width_px: float = AXIS_PX,
               first: int = 0) -> dict:
-    """Settings of an x axis over timesteps first..first+timesteps-1; token labels (one per step
-    shown) as ticks, every k-th when crowded."""
+    """Settings of an x axis over timesteps first..first+timesteps-1, labelled so no labels overlap.
+
+    Tokens (labels that are not just the step numbers) label their steps; otherwise the step
+    numbers do. Either way every `tick_step(...)`-th step is labelled, at multiples of it, and
+    the title says "a token shown every k steps" only when there are tokens and some are left out.
+    `width_px` is the narrowest the axis is drawn (at a 1280-px-wide window).
+    """
     axis: dict = dict(range=[first - 0.5, first + timesteps - 0.5], tickformat="d")
     if with_title:
         axis["title_text"] = "timestep"
-    if labels is not None:
-        every = math.ceil(timesteps / max_ticks)
-        axis.update(
-            tickmode="array", tickvals=list(range(first, first + timesteps, every)), ticktext=list(labels[::every]),
-            tickangle=0 if max(map(len, labels)) <= 2 else -45,
-        )
-        if every > 1 and with_title and max_ticks >= MAX_TICK_LABELS:  # no room for it under narrow panels
-            axis["title_text"] = f"timestep (a token shown every {every} steps)"
+    steps = range(first, first + timesteps)
+    tokens = labels is not None and any(label != str(t) for label, t in zip(labels, steps))
+    shown = labels if tokens else tuple(str(t) for t in steps)
+    every = tick_step(shown, width_px)
+    at = [t for t in steps if t % every == 0]
+    axis.update(tickmode="array", tickvals=at, ticktext=[shown[t - first] for t in at],
+                tickangle=-45 if max(map(_label_px, shown)) > ROTATE_PX else 0)
+    if tokens and every > 1 and with_title and width_px >= AXIS_PX:  # no room for it under narrow panels
+        axis["title_text"] = f"timestep (a token shown every {every} steps)"
     return axis
 
 

@@ -208,14 +208,49 @@ def compare_cell_and_layer(
 
 @dataclass(frozen=True)
 class Timing:
-    """How long one forward pass over a batch took, median of several."""
+    """How long one forward pass over a batch took, every repeat kept so the spread can be shown."""
 
     device: str  # "GPU" or "CPU"
-    layer_ms: float  # the built-in layer
-    cell_ms: float  # RNN(cell)
-    repeats: int
+    layer_times: tuple[float, ...]  # ms of each forward pass of the built-in layer
+    cell_times: tuple[float, ...]  # ms of each forward pass of RNN(cell), timed in turn with the layer's
     layer_kernel: str  # "cudnn" or "generic", as run here
     cell_kernel: str  # always "generic"
+
+    @property
+    def repeats(self) -> int:
+        """Forward passes timed of each."""
+        return len(self.layer_times)
+
+    @property
+    def layer_ms(self) -> float:
+        """Median ms of the built-in layer."""
+        return statistics.median(self.layer_times)
+
+    @property
+    def cell_ms(self) -> float:
+        """Median ms of RNN(cell)."""
+        return statistics.median(self.cell_times)
+
+
+def quartiles(times: tuple[float, ...]) -> tuple[float, float]:
+    """The first and third quartiles (the interquartile range's ends) of some times; both the value for one."""
+    if len(times) < 2:
+        return (times[0], times[0])
+    q = statistics.quantiles(times, n=4, method="inclusive")
+    return (q[0], q[2])
+
+
+def timing_verdict(timing: Timing) -> str:
+    """What the times show, and no more: which is faster only when their interquartile ranges do not overlap."""
+    (l1, l3), (c1, c3) = quartiles(timing.layer_times), quartiles(timing.cell_times)
+    over = f"over {timing.repeats} forward passes each, taken in turn"
+    if l3 < c1 or c3 < l1:
+        faster, ratio = ("the built-in layer", timing.cell_ms / timing.layer_ms) if l3 < c1 else (
+            "RNN(cell)", timing.layer_ms / timing.cell_ms)
+        return (f"Here {faster} is faster: {ratio:.1f}× by the medians, and the middle halves of the times "
+                f"(the bars' whiskers) do not overlap ({over}).")
+    return (f"Here the two cannot be told apart: the middle halves of their times (the bars' whiskers) overlap "
+            f"({over}), so the difference of the medians is noise.")
 
 
 def time_cell_and_layer(
@@ -226,32 +261,34 @@ def time_cell_and_layer(
     batch: int = GUIDE_SIZES["batch"],
     timesteps: int = GUIDE_SIZES["timesteps"],
     features: int = GUIDE_SIZES["features"],
-    repeats: int = 5,
+    repeats: int = 15,
     seed: int = 0,
 ) -> Timing:
-    """Time a forward pass of the layer and of RNN(cell) on the device TensorFlow uses here.
+    """Time forward passes of the layer and of RNN(cell) on the device TensorFlow uses here.
 
-    Each model is called once first (to compile), then `repeats` times; the median counts.
+    Each model is called twice first (to compile and warm up), then both are timed in turn,
+    `repeats` times each, so a slow moment of the machine falls on both alike.
 
     Returns:
-        Milliseconds per forward pass of each, and the kernel each ran.
+        Milliseconds of every forward pass of each, and the kernel each ran.
     """
     check_kind(kind)
     check_shape(batch, timesteps, features, units)
     check_int("repeats", repeats, 1, MAX_REPEATS)
     x = random_input((batch, timesteps, features), seed)
-    layer_model, cell_model = _pair(kind, units, settings, timesteps, features, seed)
-    ms = []
-    for model in (layer_model, cell_model):
-        model.predict_on_batch(x)
-        times = []
-        for _ in range(repeats):
+    models = _pair(kind, units, settings, timesteps, features, seed)
+    for model in models:
+        for _ in range(2):
+            model.predict_on_batch(x)
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for model, store in zip(models, times):
             start = time.perf_counter()
             np.asarray(model.predict_on_batch(x))
-            times.append((time.perf_counter() - start) * 1000)
-        ms.append(statistics.median(times))
+            store.append((time.perf_counter() - start) * 1000)
     gpu = trace_cells.gpu_available()
-    return Timing("GPU" if gpu else "CPU", ms[0], ms[1], repeats, _choice(kind, settings, False, gpu)[0], "generic")
+    return Timing("GPU" if gpu else "CPU", tuple(times[0]), tuple(times[1]), _choice(kind, settings, False, gpu)[0],
+                  "generic")
 
 
 class MinimalRNNCell(keras.layers.Layer):

@@ -30,6 +30,7 @@ from rnnviz.lessons.common import (
     random_input,
     run,
 )
+from rnnviz.limits import MAX_CHUNKS
 
 GUIDE_LENGTH = 1548  # the guide's s = [t0, t1, ... t1547]
 GUIDE_CHUNK = 100
@@ -52,12 +53,28 @@ class StatefulSetup:
         check_kind(self.kind)
         check_shape(self.batch, self.length, self.features, self.units)
         check_int("chunk", self.chunk, 1, self.length)
+        check_chunks(self.length, self.chunk)
         check_seed(self.seed)
 
     @property
     def bounds(self) -> tuple[tuple[int, int], ...]:
         """(start, stop) of every chunk; the last may be shorter."""
         return chunk_bounds(self.length, self.chunk)
+
+
+def check_chunks(length: int, chunk: int) -> None:
+    """Refuse a chunk length that cuts `length` steps into more than MAX_CHUNKS batches (one forward pass each).
+
+    Raises:
+        ValueError: naming the number of batches, the limit and the smallest chunk length allowed.
+    """
+    batches = -(-length // chunk)
+    if batches > MAX_CHUNKS:
+        smallest = -(-length // MAX_CHUNKS)
+        raise ValueError(
+            f"a chunk length of {chunk} cuts {length:,} steps into {batches:,} batches, more than the limit of "
+            f"{MAX_CHUNKS} (one forward pass each): choose a chunk length of at least {smallest}, or a shorter sequence"
+        )
 
 
 def chunk_bounds(length: int, chunk: int) -> tuple[tuple[int, int], ...]:
@@ -125,7 +142,7 @@ def run_stateful(setup: StatefulSetup) -> StatefulLesson:
     stateless.set_weights(model.get_weights())
     kept: list[list[np.ndarray]] = [[] for _ in range(STATE_COUNT[setup.kind])]
     chunks_stateful, chunks_stateless = [], []
-    for start, stop in setup.bounds:
+    for start, stop in setup.bounds:  # at most MAX_CHUNKS (StatefulSetup checks it)
         chunks_stateful.append(run(model, x[:, start:stop])[0])
         chunks_stateless.append(run(stateless, x[:, start:stop])[0])
         for store, state in zip(kept, layer.states):

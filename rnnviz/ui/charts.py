@@ -24,6 +24,15 @@ def png_config(fig: go.Figure, filename: str) -> dict:
     }
 
 
-def chart(fig: go.Figure, *, key: str, **kwargs) -> None:
-    """`st.plotly_chart` with the app's PNG download (see `png_config`); `key` names the file too."""
-    st.plotly_chart(fig, key=key, config=png_config(fig, f"rnnviz-{key}"), **kwargs)
+def chart(fig: go.Figure, *, key: str | None = None, where=None, name: str | None = None, **kwargs) -> None:
+    """`st.plotly_chart` with the app's PNG download (see `png_config`).
+
+    Args:
+        fig: the figure.
+        key: the element's key; it names the PNG file too.
+        where: a container or `st.empty()` placeholder to draw in (a chart redrawn live); the page by default.
+        name: the PNG's file name when there is no key.
+        **kwargs: passed on to `plotly_chart`.
+    """
+    filename = f"rnnviz-{key or name or 'chart'}"
+    (where or st).plotly_chart(fig, key=key, config=png_config(fig, filename), **kwargs)

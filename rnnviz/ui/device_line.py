@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rnnviz.device import DeviceInfo, device_info
+from rnnviz.ui.serving import replica_name
 
 
 @st.cache_resource(show_spinner=False)
@@ -14,4 +15,5 @@ def _info() -> DeviceInfo:
 
 def show_device_line() -> None:
     """Write the device line at the bottom of the sidebar."""
-    st.sidebar.caption(f":material/memory: {_info().label}")
+    replica = replica_name()  # behind a proxy (deploy/): which process holds this session
+    st.sidebar.caption(f":material/memory: {_info().label}" + (f" · replica {replica}" if replica else ""))

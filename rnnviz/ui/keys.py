@@ -31,7 +31,8 @@ STATES_WINDOW = "states.window"  # first step of the window shown when a sequenc
 STATES_UNITS = "states.units"
 STATES_LINE_QUANTITIES = "states.line_quantities"  # which of h, c and the gates the unit lines show
 STATES_DOWNLOAD = "states.download"  # the trace's .npz download button
-STATES_FIGURES = "states.figures"  # (key, step-through figure) drawn once per layer, row and window
+STATES_ROWS = "states.rows"  # prefix: + ".LAYER.DIRECTION", the rows (quantities) the step-through figure shows
+STATES_FIGURES = "states.figures"  # session_cache of step-through figures, drawn once per layer, row and window
 
 # Guide lesson pages.
 OUTPUTS_KIND = "outputs.kind"
@@ -71,3 +72,18 @@ CELLS_TIMING_RUN = "cells.timing_run"  # bumped by "time again" so the cached ti
 GRADIENTS_LAYER = "gradients.layer"  # which recurrent layer of the current model the own curve is of
 GRADIENTS_DIRECTION = "gradients.direction"
 GRADIENTS_CACHE = "gradients.cache"  # {(model key, choices, layer, direction): OwnCurve} for this session
+
+# Train page (issue 11) and the trained model as the current one.
+TRAINED = "trained.model"  # TrainedModel: this session's trained (or pre-trained) model
+TRAINED_CURRENT = "trained.current"  # its CurrentModel, read by model_source.current_model
+TRAIN_PARTIAL = "trained.partial"  # (settings, model, untrained, history) of the run in progress
+TRAIN_LOCK = "trained.lock"  # threading.Lock: one training run per session
+TRAIN_TASK = "train.task"
+TRAIN_CELL = "train.cell"
+TRAIN_UNITS = "train.units"
+TRAIN_SEED = "train.seed"
+TRAIN_MESSAGE = "train.message"  # what the last run ended with (stopped, busy server)
+UNIT_REPORTS = "trained.units"  # (model id, UnitReport) of the current trained model
+TASK_SEED = "trained.sample_seed"  # seed of the task samples the pages feed a trained model
+TASK_ROW = "trained.sample_row"  # which of them is shown
+FIND_ROW = "train.find_row"  # the sample the Find-the-unit section shows

@@ -4,14 +4,17 @@ person's own uploaded `.keras` file. Everything here belongs to one session."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import keras
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from rnnviz.build import build_model
 from rnnviz.limits import MAX_MODEL_BYTES
-from rnnviz.loading import load_model_bytes
+from rnnviz.load_worker import load_model_capped, start_worker
 from rnnviz.presets import DEFAULT_PRESET, get_preset, preset_names
 from rnnviz.spec import ModelSpec
 from rnnviz.summary import ModelSummary, summarize_model
@@ -37,7 +40,8 @@ class CurrentModel:
     key: tuple
     label: str
     model: keras.Model
-    spec: ModelSpec | None  # None for an uploaded model
+    spec: ModelSpec | None  # None for an uploaded or trained model
+    task: str | None = None  # the toy task a trained model learned (see rnnviz.ui.trained)
 
 
 DEFAULT_WEIGHTS = "vivid"  # an untrained model with Keras's initializers shows states near 0 and gates near 0.5
@@ -75,6 +79,7 @@ def sync_with_url() -> None:
 def model_picker() -> None:
     """The sidebar's model choice, shared by every page: a preset, or your own `.keras` file."""
     start_memory_janitor()
+    start_worker()  # the capped loader's forkserver imports TensorFlow now, not at the first upload
     st.sidebar.selectbox(
         "Model",
         preset_names(),
@@ -93,6 +98,9 @@ def model_picker() -> None:
     uploaded = uploaded_model()
     if uploaded is not None:
         st.sidebar.caption(f":material/upload_file: Showing your model **{uploaded.filename}**. "
+                           "Pick a preset above to go back.")
+    elif st.session_state.get(keys.SOURCE) == "trained":
+        st.sidebar.caption(f":material/model_training: Showing the model **{current_model().label}**. "
                            "Pick a preset above to go back.")
     else:
         st.sidebar.caption(f"Link to this model: `?preset={st.session_state[keys.PRESET]}`")
@@ -120,13 +128,22 @@ def _open_upload() -> None:
         return
     data = file.getvalue()
     try:
-        model = load_model_bytes(data, file.name)
+        model = load_model_capped(data, file.name, abandoned=_session_gone())
     except ValueError as err:
         st.session_state[keys.UPLOAD_ERROR] = f"{err}"
         return
     st.session_state[keys.UPLOADED] = UploadedModel(file.name, hashlib.sha256(data).hexdigest(), model)
     st.session_state[keys.SOURCE] = "upload"
     st.query_params.pop("preset", None)
+
+
+def _session_gone() -> Callable[[], bool] | None:
+    """True once this session's browser has gone, so an upload's capped load stops; None outside a server."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return None
+    runtime, session = Runtime.instance(), ctx.session_id
+    return lambda: not runtime.is_active_session(session)
 
 
 def uploaded_model() -> UploadedModel | None:
@@ -136,6 +153,8 @@ def uploaded_model() -> UploadedModel | None:
 
 def current_model() -> CurrentModel:
     """The model every page shows, built or opened for this session alone."""
+    if st.session_state.get(keys.SOURCE) == "trained":  # set by rnnviz.ui.trained.use
+        return st.session_state[keys.TRAINED_CURRENT]
     uploaded = uploaded_model()
     if uploaded is not None:
         return CurrentModel(("upload", uploaded.digest), uploaded.filename, uploaded.model, None)

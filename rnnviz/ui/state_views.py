@@ -11,8 +11,10 @@ from rnnviz.figures.style import display_names
 from rnnviz.trace import DirectionTrace, LayerTrace, Trace
 from rnnviz.ui import keys
 from rnnviz.ui.charts import chart
+from rnnviz.ui.session_cache import remember
 
 MAX_OUTPUT_ROW_VALUES = 64  # a per-step model output wider than this is read at the end, not drawn per step
+FIGURES_KEPT = 3  # step-through figures kept per session (about 3 MB each): back to a layer or preset at once
 
 
 def _ranges(kind: str, activation: str, recurrent_activation: str) -> dict[str, str]:
@@ -34,16 +36,20 @@ def _direction(layer: LayerTrace, direction_name: str) -> DirectionTrace:
 
 def quantities(layer: LayerTrace, row: int, ranges: dict[str, str], direction_name: str) -> list[Quantity]:
     """The figure's rows: h (both directions of a Bidirectional layer), then c and the gates of one."""
-    values = _row(_direction(layer, direction_name), row)
+    direction = _direction(layer, direction_name)
+    values = _row(direction, row)
     names = display_names(list(values))
     last = layer.input_steps - 1
     if layer.backward is None:
-        rows = [Quantity(names["hidden"], values["hidden"], ranges["hidden"])]
-    else:
-        rows = [Quantity(f"{names['hidden']}, forward (reads 0→{last})", layer.forward.h[row], ranges["hidden"]),
-                Quantity(f"{names['hidden']}, backward (reads {last}→0)", layer.backward.h[row], ranges["hidden"])]
+        rows = [Quantity(names["hidden"], values["hidden"], ranges["hidden"], reverse=direction.go_backwards)]
+    else:  # a direction read backwards walks its outline right to left as Play goes on
+        rows = [Quantity(f"{names['hidden']}, forward (reads 0→{last})", layer.forward.h[row], ranges["hidden"],
+                         reverse=layer.forward.go_backwards),
+                Quantity(f"{names['hidden']}, backward (reads {last}→0)", layer.backward.h[row], ranges["hidden"],
+                         reverse=layer.backward.go_backwards)]
     which = f", {direction_name}" if layer.backward is not None else ""
-    rows += [Quantity(names[q] + which, v, ranges[q]) for q, v in values.items() if q != "hidden"]
+    rows += [Quantity(names[q] + which, v, ranges[q], reverse=direction.go_backwards)
+             for q, v in values.items() if q != "hidden"]
     return rows
 
 
@@ -84,23 +90,35 @@ def final_outputs(outputs: tuple[np.ndarray, ...], row: int, steps: int) -> None
             st.markdown(f"**Model output {i}** {at} ({reading.values.size} values), largest: {top}")
 
 
+def _chosen_rows(rows: list[Quantity], which: str) -> list[Quantity]:
+    """The rows a person keeps: fewer rows get more height where the figure's height is fixed (fullscreen)."""
+    names = [r.name for r in rows]
+    kept = st.pills("Rows", names, selection_mode="multi", default=names, key=f"{keys.STATES_ROWS}.{which}",
+                    help="Fullscreen fits the figure to the screen: on a 1280×720 projector keep three rows or "
+                         "fewer for rows tall enough to read.")
+    return [r for r in rows if r.name in kept]
+
+
 def layer_view(layer: LayerTrace, labels: tuple[str, ...], row: int, activation: str,
                recurrent_activation: str, direction_name: str, outputs: tuple[np.ndarray, ...] = ()) -> None:
     """The step-through figure of one layer (its slider and Play run in the browser) with the model's
     per-step outputs beside the states, the other outputs at the end, then unit lines."""
     ranges = _ranges(layer.inner_kind, activation, recurrent_activation)
-    rows = quantities(layer, row, ranges, direction_name) + output_rows(outputs, row, layer.input_steps)
-    widest = max(r.values.shape[1] for r in rows)
-    first = _window_start(layer.input_steps, step_window(layer.input_steps, widest, len(rows)))
-    key = (id(layer), layer.name, row, direction_name, tuple(ranges.items()), labels, first)
-    cached = st.session_state.get(keys.STATES_FIGURES)
-    if cached is None or cached[0] != key:  # drawing the frames is the costly part: once per layer and row
-        title = f"Layer {layer.name}: every unit at every step"
-        cached = (key, step_through(rows, title=title, labels=labels, first=first))
-        st.session_state[keys.STATES_FIGURES] = cached
+    rows = _chosen_rows(quantities(layer, row, ranges, direction_name) + output_rows(outputs, row, layer.input_steps),
+                        f"{layer.name}.{direction_name}")
+    if not rows:
+        st.info("Pick at least one row to show.")
+        return
+    first = _window_start(layer.input_steps, step_window(layer.input_steps, max(r.values.shape[1] for r in rows), len(rows)))
+    key = (row, direction_name, tuple(ranges.items()), labels, first, tuple(r.name for r in rows))
+    title = f"Layer {layer.name}: every unit at every step"
+    figure = remember(keys.STATES_FIGURES, key, lambda: step_through(rows, title=title, labels=labels, first=first),
+                      keep=FIGURES_KEPT, made_from=layer)  # the frames are the costly part: once per layer and row
     st.caption("Move the slider under the title, or press **▶ Play**: the outline walks along every heatmap and "
-               "the bars beside it show each unit's value at that step. Hover for exact numbers.")
-    chart(cached[1], key="steps")
+               "the bars beside it show each unit's value at that step. Hover for exact numbers."
+               + (" Each direction's outline follows its own reading order: read forwards, left to right; read "
+                  "backwards, right to left (the last step first)." if any(r.reverse for r in rows) else ""))
+    chart(figure, key="steps")
     final_outputs(outputs, row, layer.input_steps)
     st.fragment(unit_lines_view)(layer, labels, row, direction_name, ranges)
 

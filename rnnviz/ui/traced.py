@@ -25,6 +25,7 @@ from rnnviz.trace import Trace, trace
 from rnnviz.ui import keys
 from rnnviz.ui.input_panel import input_panel
 from rnnviz.ui.model_source import CurrentModel, current_model
+from rnnviz.ui.task_input import task_input
 
 _KEEP = 4  # traces kept per session
 NO_RECURRENT_LAYER = "This model has no SimpleRNN, GRU or LSTM layer to show."
@@ -65,13 +66,16 @@ def traced_run() -> TracedRun | None:
     if not _has_recurrent_layer(current.model):  # an uploaded model may have none
         st.info(NO_RECURRENT_LAYER)
         return None
-    needs = needs_from_model(current.model)
-    choices = input_panel(needs)
-    try:
-        prepared = prepare(needs, choices)
-    except ValueError as err:
-        st.error(f"The input does not suit this model: {err}")
-        return None
+    if current.task is not None:  # a model trained on a toy task reads that task's samples
+        prepared, choices = task_input(current.task)
+    else:
+        needs = needs_from_model(current.model)
+        choices = input_panel(needs)
+        try:
+            prepared = prepare(needs, choices)
+        except ValueError as err:
+            st.error(f"The input does not suit this model: {err}")
+            return None
     for p in prepared:
         if p.note:
             st.sidebar.caption(p.note)
@@ -138,6 +142,9 @@ def _trace_slot() -> Iterator[bool]:
     finally:
         if got:
             _SLOTS.release()
+
+
+compute_slot = _trace_slot  # a training run (rnnviz.ui.trained) takes one of the same slots
 
 
 @contextlib.contextmanager

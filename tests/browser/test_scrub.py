@@ -77,3 +77,21 @@ def test_play_walks_through_the_steps_and_pause_stops_it(app):
     for bars, column in zip(after["bars"], after["columns"]):
         np.testing.assert_allclose(bars, column, atol=1e-6)
     assert not app.console_errors and not app.exceptions()
+
+
+def test_hovering_a_heatmap_cell_names_its_step_number_not_the_token_under_it(app):
+    # Issue 13: the hover said "step w": Plotly printed the tick's token for a step that has one.
+    app.open("/states", preset="guide-lstm")  # typed text: step 0 is labelled with a letter
+    plot = app.page.get_by_test_id("stMain").locator(".js-plotly-plot").first
+    plot.scroll_into_view_if_needed()
+    first_tick, timesteps = app.page.evaluate("""() => {
+        const plot = document.querySelector('[data-testid=stMain] .js-plotly-plot');
+        return [plot.layout.xaxis.ticktext[0], plot._fullData[0].x.length];
+    }""")
+    assert first_tick != "0"  # a token labels step 0
+    area = plot.locator("rect.nsewdrag[data-subplot=xy]").first.bounding_box()
+    app.page.mouse.move(area["x"] + area["width"] * 0.5 / timesteps, area["y"] + 10)  # the middle of step 0's column
+    hover = app.page.locator(".hoverlayer .hovertext").first
+    hover.wait_for()
+    text = hover.text_content()
+    assert "step 0" in text and f"step {first_tick}" not in text, text

@@ -1,0 +1,150 @@
+"""This session's model trained on a toy task (or the shipped pre-trained one) as the current model.
+
+A training run takes one of the server's compute slots (the ones traces use, see `traced`), a
+session runs at most one at a time, and a run stops when its tab is closed (checked after every
+epoch) or when the page reruns (the Stop button, or any control touched meanwhile); the model trained
+so far is kept.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import streamlit as st
+from streamlit.runtime import get_instance
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from rnnviz import limits
+from rnnviz.pretrained import pretrained, pretrained_info
+from rnnviz.probe import UnitReport, find_units
+from rnnviz.tasks import make_task
+from rnnviz.training import EpochRecord, accuracy, build_task_model, test_batch, train_task
+from rnnviz.ui import keys
+from rnnviz.ui.model_source import CurrentModel
+from rnnviz.ui.traced import compute_slot
+
+
+@dataclass(frozen=True, eq=False)
+class TrainedModel:
+    """A model trained on task `task`, its untrained twin, and how it was made."""
+
+    task: str
+    cell: str
+    units: int
+    seed: int
+    model: keras.Model
+    untrained: keras.Model
+    history: tuple[EpochRecord, ...]
+    test_accuracy: float
+    stopped: str = ""  # why the run ended early, "" when it ran every epoch
+    shipped: bool = False  # the pre-trained model shipped with rnnviz
+
+    @property
+    def label(self) -> str:
+        """E.g. "trained on brackets, seed 0, 99.8 %"."""
+        made = "pre-trained" if self.shipped else "trained"
+        return f"{made} on {self.task}, seed {self.seed}, {100 * self.test_accuracy:.1f} %"
+
+
+def use(trained: TrainedModel) -> None:
+    """Make `trained` this session's current model, on every page."""
+    st.session_state[keys.TRAINED] = trained
+    st.session_state[keys.TRAINED_CURRENT] = CurrentModel(("trained", id(trained.model)), trained.label,
+                                                          trained.model, None, task=trained.task)
+    st.session_state[keys.SOURCE] = "trained"
+    st.session_state.pop(keys.UNIT_REPORTS, None)
+    st.query_params.pop("preset", None)
+
+
+def current_trained() -> TrainedModel | None:
+    """The trained model when it is the one every page shows, else None."""
+    return st.session_state.get(keys.TRAINED) if st.session_state.get(keys.SOURCE) == "trained" else None
+
+
+def use_pretrained(task: str) -> None:
+    """Open the model shipped for `task`; its twin is rebuilt from the same seed (the same start weights)."""
+    info = pretrained_info(task)
+    untrained = build_task_model(make_task(task), info["cell"], info["units"], info["seed"])
+    use(TrainedModel(task, info["cell"], info["units"], info["seed"], pretrained(task), untrained, (),
+                     info["test_accuracy"], shipped=True))
+
+
+def _tab_open() -> bool:
+    ctx = get_script_run_ctx()
+    try:
+        return ctx is None or get_instance().is_active_session(ctx.session_id)
+    except RuntimeError:  # no runtime (AppTest, a script): nothing to close
+        return True
+
+
+def train(task: str, cell: str, units: int, seed: int, on_epoch: Callable[[EpochRecord], None]) -> str | None:
+    """Train in one of the server's compute slots and make the result current; None, or why it did not run.
+
+    `on_epoch` draws the progress; a rerun it triggers (Stop) leaves the partial run in session state
+    for `finish_interrupted` to keep.
+    """
+    lock: threading.Lock = st.session_state.setdefault(keys.TRAIN_LOCK, threading.Lock())
+    if not lock.acquire(blocking=False):
+        return "This session is already training a model; wait for it or press Stop."
+    try:
+        with compute_slot() as got:
+            if not got:
+                return "The server is busy with other sessions' runs; try again in a moment."
+            settings = (task, cell, int(units), int(seed))
+            history: list[EpochRecord] = []
+
+            def keep(model: keras.Model, untrained: keras.Model) -> None:
+                st.session_state[keys.TRAIN_PARTIAL] = (settings, model, untrained, history)
+
+            def epoch_done(record: EpochRecord) -> bool:
+                history.append(record)
+                on_epoch(record)
+                return not _tab_open()
+
+            result = train_task(task, cell, units, seed, max_seconds=limits.MAX_TRAIN_SECONDS,
+                                on_epoch=epoch_done, on_start=keep)
+            st.session_state.pop(keys.TRAIN_PARTIAL, None)
+            use(TrainedModel(task, cell, int(units), int(seed), result.model, result.untrained,
+                             result.history, result.test_accuracy, result.stopped))
+            return None
+    finally:
+        lock.release()
+
+
+def finish_interrupted() -> str | None:
+    """Keep the model of a run a rerun interrupted (Stop); None when there was none."""
+    partial = st.session_state.pop(keys.TRAIN_PARTIAL, None)
+    if partial is None:
+        return None
+    (task, cell, units, seed), model, untrained, history = partial
+    if not history:
+        return "Stopped before the first epoch ended: nothing to keep."
+    score = accuracy(model, test_batch(make_task(task)))
+    use(TrainedModel(task, cell, units, seed, model, untrained, tuple(history), score,
+                     f"stopped by you after epoch {len(history)}"))
+    return f"Stopped after epoch {len(history)}; the model trained so far is the current model."
+
+
+def unit_report(trained: TrainedModel) -> UnitReport:
+    """The units of `trained` and of its twin scored against the task's latent, once per model."""
+    cached = st.session_state.get(keys.UNIT_REPORTS)
+    if cached is None or cached[0] is not trained.model:
+        with compute_slot() as got, st.spinner("Scoring every unit against the task's hidden variable…"):
+            if not got:
+                raise ValueError("The server is busy with other sessions' runs; try again in a moment.")
+            cached = (trained.model, find_units(trained.model, trained.untrained, trained.task))
+        st.session_state[keys.UNIT_REPORTS] = cached
+    return cached[1]
+
+
+def keras_bytes(model: keras.Model) -> bytes:
+    """`model` saved as a `.keras` file, in bytes, for the download button."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        model.save(path)
+        return path.read_bytes()

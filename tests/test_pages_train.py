@@ -1,0 +1,84 @@
+"""The Train page through AppTest: pre-trained and trained models become every page's current model."""
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import rnnviz
+from rnnviz.ui import keys
+from rnnviz.ui.task_input import task_batch
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def train_page():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    at.run()
+    at.switch_page("pages/train.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def figures(at):
+    return {f["layout"]["title"]["text"]: f for f in (json.loads(el.proto.spec) for el in at.get("plotly_chart"))}
+
+
+def _values(array):
+    """A Plotly array as numpy: typed arrays come as {"dtype", "bdata"}."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
+    return np.asarray(array)
+
+
+def _click(at, label):
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_pretrained_model_becomes_current_and_states_shows_its_coloured_text():
+    at = train_page()
+    at.selectbox(key=keys.TRAIN_TASK).set_value("brackets").run()
+    _click(at, "Use the pre-trained model")
+    info = rnnviz.pretrained_info("brackets")
+    label = f"pre-trained on brackets, seed 0, {100 * info['test_accuracy']:.1f} %"
+    # (AppTest drops the sidebar after switch_page; the browser test reads the sidebar's words)
+    assert at.session_state[keys.TRAINED_CURRENT].label == label
+    figs = figures(at)
+    best = info["best_unit"]
+    text = figs[f"The text coloured by unit {best['unit']} of {'cell state c' if best['state'] == 'c' else 'hidden state h'}"]
+    shown = [t for row in text["data"][0]["text"] for t in row if t]
+    assert text["data"][0]["type"] == "heatmap" and len(shown) % 40 == 0 and len(shown) >= 40  # 40 brackets each
+    assert any("PCA" in title for title in figs)
+    at.switch_page("pages/states.py")
+    at.run()
+    assert not at.exception and not at.error
+    states = figures(at)
+    assert any(t.startswith("The text coloured by") for t in states)
+    steps = next(f for t, f in states.items() if t.startswith("Layer"))
+    expected = list(task_batch("brackets", 0).tokens[0])
+    assert steps["layout"]["xaxis"]["ticktext"] == expected  # the task's tokens on the time axis
+
+
+def test_training_shows_the_curve_and_the_model_is_the_current_one():
+    at = train_page()
+    at.selectbox(key=keys.TRAIN_TASK).set_value("sentiment").run()
+    at.number_input(key=keys.TRAIN_UNITS).set_value(8).run()
+    _click(at, "Train")
+    curve = figures(at)["Training: loss and accuracy after each epoch"]
+    assert list(_values(curve["data"][0]["x"])) == list(range(1, 9))  # every epoch of the schedule
+    assert _values(curve["data"][1]["y"])[-1] >= 90  # accuracy % after the last epoch
+    assert at.session_state[keys.TRAINED_CURRENT].label.startswith("trained on sentiment, seed 0, ")
+    model = at.session_state[keys.TRAINED].model
+    assert model.get_layer("lstm").units == 8
