@@ -6,8 +6,11 @@ st.set_page_config(page_title="rnnviz", page_icon=":material/replay:", layout="w
 
 from rnnviz.ui import device_line, model_source  # noqa: E402  (after set_page_config)
 
+# Streamlit serves the default page at / only (its own url_path answers "Page not found"), so the
+# default is the start page and every other page has a path of its own.
 PAGES = [
-    st.Page("pages/build.py", title="Build", icon=":material/construction:", url_path="build", default=True),
+    st.Page("pages/start.py", title="Start here", icon=":material/home:", default=True),
+    st.Page("pages/build.py", title="Build", icon=":material/construction:", url_path="build"),
     st.Page("pages/states.py", title="States", icon=":material/grid_on:", url_path="states"),
     st.Page("pages/outputs_states.py", title="Outputs and states", icon=":material/output:", url_path="outputs-and-states"),
     st.Page("pages/encoder_decoder.py", title="Encoder to decoder", icon=":material/swap_horiz:", url_path="encoder-decoder"),
@@ -16,8 +19,23 @@ PAGES = [
     st.Page("pages/cells_layers.py", title="Cells and layers", icon=":material/memory:", url_path="cells-and-layers"),
 ]
 
+# Pages that build the guide's own example instead of showing the sidebar's model: the sidebar
+# says so (and why) and greys out the model controls there. A page not listed uses the sidebar's model.
+OWN_MODEL = {
+    "outputs-and-states": "one layer built from the controls on the page, as the guide's example does, "
+                          "so that every switch shows its effect on the returned tensors",
+    "encoder-decoder": "the guide's encoder-decoder (preset guide-encoder-decoder) with vivid random weights: "
+                       "the lesson needs an encoder that hands over a state",
+    "stateful": "the guide's LSTM(64, stateful=True) with a fixed batch of 20: a stateful layer needs a "
+                "fixed batch, and this page feeds it chunk by chunk",
+    "bidirectional": "one Bidirectional layer built from the controls on the page, with vivid random "
+                     "weights, on the guide's input of 5 steps",
+    "cells-and-layers": "one layer and its RNN(cell) twin built from the controls on the page, at the guide's "
+                        "sizes, so that they can be compared and timed",
+}
+
 page = st.navigation(PAGES)
 model_source.sync_with_url()
-model_source.model_picker()
+model_source.model_picker(page.url_path, own_model=OWN_MODEL.get(page.url_path))
 device_line.show_device_line()
 page.run()
