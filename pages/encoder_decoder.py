@@ -11,7 +11,7 @@ from rnnviz.lessons.seq2seq import CHANGES, run_seq2seq
 from rnnviz.ui import keys
 from rnnviz.ui.lesson_blocks import difference, keras_code, lesson_intro, sample_picker, shape_text
 
-SIZE = dict(batch=2, encoder_steps=8, decoder_steps=12, seed=0)
+SIZE = dict(batch=2, encoder_steps=8, decoder_steps=8, seed=0)  # a longer decoder forgets the handed state
 
 lesson_intro(
     "Encoder to decoder",

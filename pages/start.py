@@ -6,7 +6,7 @@ import streamlit as st
 
 from rnnviz.ui.lesson_blocks import GUIDE_URL
 
-PICTURE = Path(__file__).resolve().parents[1] / "docs" / "screenshot-states.png"
+PICTURE = Path(__file__).resolve().parents[1] / "docs" / "start-states.png"  # cut from the States page
 ORDER = (  # (page file, title, what it teaches), in the order a newcomer would read them
     ("build", "Build", "pick a model from the guide (or edit one) and see its layers, shapes and parameter counts"),
     ("states", "States", "feed it a sentence and watch its hidden state, cell state and gates at every step"),

@@ -135,7 +135,8 @@ SETTLED = """
   const all = (sel, ok) => Array.from(document.querySelectorAll(sel)).every(ok);
   return all('[data-testid=stGraphVizChart]', (e) => e.querySelector('svg'))
       && all('[data-testid=stPlotlyChart]', (e) => e.querySelector('.js-plotly-plot .main-svg'))
-      && all('[data-testid=stDataFrame]', (e) => e.querySelector('canvas'));
+      && all('[data-testid=stDataFrame]', (e) => e.querySelector('canvas'))
+      && all('[data-testid=stMain] img', (e) => e.complete && e.naturalWidth > 0);
 }
 """
 

@@ -46,3 +46,14 @@ def test_a_page_with_its_own_model_says_so_where_the_sidebar_is(app):
     main = app.page.get_by_test_id("stMain")
     guide = main.get_by_role("link", name="“Working with RNNs”")
     assert guide.first.get_attribute("href") == "https://keras.io/guides/working_with_rnns/"
+
+
+def test_the_states_layer_box_names_the_new_models_layer_after_a_preset_change(app):
+    app.open("/states", preset="guide-lstm")
+    box = app.page.get_by_test_id("stMain").get_by_role("combobox", name="Layer")
+    assert box.input_value() == "lstm (LSTM, 128 units)"
+    with app.expect_run():
+        app.page.get_by_test_id("stSidebar").get_by_role("combobox", name="Model").click()
+        app.page.get_by_role("option", name="GRU then SimpleRNN", exact=True).click()
+    assert box.input_value() == "gru (GRU, 256 units)"
+    assert "Layer gru" in app.page.get_by_test_id("stMain").inner_text()  # the figure below is the GRU's
