@@ -112,7 +112,8 @@ def model_picker(url_path: str = "", *, own_model: str | None = None) -> None:
         st.sidebar.caption(f":material/upload_file: Showing your model **{uploaded.filename}** with the "
                            "weights saved in it. Pick a preset above to go back.")
     else:
-        st.sidebar.caption(f"Link to this model: `/{url_path}?preset={st.session_state[keys.PRESET]}`")
+        where = "build" if own_model else url_path  # a page with its own model does not show this one
+        st.sidebar.caption(f"Link to this model: `/{where}?preset={st.session_state[keys.PRESET]}`")
         if st.session_state.get(keys.EDITED):
             st.sidebar.caption(":material/edit: edited on the Build page")
     with st.sidebar.expander("Open your own model"):
