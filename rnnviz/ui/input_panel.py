@@ -52,7 +52,8 @@ def _choice_for(need: InputNeeds) -> InputChoice:
     if source == "text":  # one typed sentence is one row; a model with a fixed batch gets it repeated
         fields["batch"] = 1
     elif need.batch is None:
-        fields["batch"] = c1.number_input("Batch", 1, limits.MAX_BATCH, start.batch, key=key("batch"),
+        rows = start.batch if start.source != "text" else InputChoice().batch  # typed text had one row
+        fields["batch"] = c1.number_input("Batch", 1, limits.MAX_BATCH, rows, key=key("batch"),
                                           help=f"Rows in the batch, 1 to {limits.MAX_BATCH}.")
     if need.timesteps is None and source != "text":
         fields["timesteps"] = c2.number_input("Timesteps", 1, limits.MAX_TIMESTEPS, start.timesteps,
