@@ -20,6 +20,8 @@ def files(tmp_path_factory) -> dict[str, Path]:
     inp = keras.Input((None, 3), name="signal")
     x = keras.layers.LSTM(5, return_sequences=True, name="my_lstm")(inp)
     keras.Model(inp, keras.layers.Dense(2, name="head")(x)).save(folder / "mine.keras")
+    inp = keras.Input((None, 3), name="signal")  # a layer named as the guide-lstm preset's, with 16 units
+    keras.Model(inp, keras.layers.LSTM(16, name="lstm")(inp)).save(folder / "lstm16.keras")
     inp = keras.Input((6, 3))
     x = keras.layers.Lambda(lambda t: t * 2, name="doubler")(inp)
     keras.Model(inp, keras.layers.GRU(2)(x)).save(folder / "with_lambda.keras")
@@ -108,3 +110,11 @@ def test_the_model_box_goes_back_from_your_file_to_the_preset_it_showed(app, fil
     assert "Showing your model" in sidebar(app).inner_text()
     assert "my_lstm (LSTM, 5 units)" in layer_choices(app)
     assert not app.exceptions()
+
+
+def test_the_layer_box_names_the_opened_models_layer_not_the_presets(app, files):
+    """Same layer name, other size: the box once kept "lstm (LSTM, 128 units)" over a 16-unit figure."""
+    app.open("/states", preset="guide-lstm")
+    assert layer_choices(app) == "lstm (LSTM, 128 units)"
+    upload(app, files["lstm16"])
+    assert layer_choices(app) == "lstm (LSTM, 16 units)"
