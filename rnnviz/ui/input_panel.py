@@ -49,8 +49,11 @@ def _choice_for(need: InputNeeds) -> InputChoice:
     if source in ("random", "signal"):
         fields["seed"] = st.number_input("Seed", 0, inputs.MAX_SEED, start.seed, key=key("seed"))
     c1, c2 = st.columns(2)
-    if need.batch is None:
-        fields["batch"] = c1.number_input("Batch", 1, limits.MAX_BATCH, start.batch, key=key("batch"),
+    if source == "text":  # one typed sentence is one row; a model with a fixed batch gets it repeated
+        fields["batch"] = 1
+    elif need.batch is None:
+        rows = start.batch if start.source != "text" else InputChoice().batch  # typed text had one row
+        fields["batch"] = c1.number_input("Batch", 1, limits.MAX_BATCH, rows, key=key("batch"),
                                           help=f"Rows in the batch, 1 to {limits.MAX_BATCH}.")
     if need.timesteps is None and source != "text":
         fields["timesteps"] = c2.number_input("Timesteps", 1, limits.MAX_TIMESTEPS, start.timesteps,
@@ -58,8 +61,10 @@ def _choice_for(need: InputNeeds) -> InputChoice:
     if need.kind == "vectors" and need.features is None:
         fields["features"] = c1.number_input("Features", 1, limits.MAX_FEATURES, start.features, key=key("features"))
     rows = need.batch or fields.get("batch", start.batch)
-    fields["row"] = st.number_input("Batch row to show", 0, max(rows - 1, 0), min(start.row, rows - 1),
-                                    key=key("row"), help="Pages show one sample of the batch.")
+    fields["row"] = 0
+    if rows > 1:
+        fields["row"] = st.number_input("Batch row to show", 0, rows - 1, min(start.row, rows - 1),
+                                        key=key("row"), help="Pages show one sample of the batch.")
     try:
         choice = InputChoice(**{**start.to_dict(), **fields})
         make_inputs(choice, vocab_size=need.vocab_size, features=need.features, batch=need.batch,
