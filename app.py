@@ -12,8 +12,11 @@ from rnnviz.ui.warm_start import warm_start  # noqa: E402
 
 warm_start()  # once per process: no Keras reset after each run; every page's imports, kept out of gc sweeps
 
+# Streamlit serves the default page at / only (its own url_path answers "Page not found"), so the
+# default is the start page and every other page has a path of its own.
 PAGES = [
-    st.Page("pages/build.py", title="Build", icon=":material/construction:", url_path="build", default=True),
+    st.Page("pages/start.py", title="Start here", icon=":material/home:", default=True),
+    st.Page("pages/build.py", title="Build", icon=":material/construction:", url_path="build"),
     st.Page("pages/states.py", title="States", icon=":material/grid_on:", url_path="states"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
     st.Page("pages/outputs_states.py", title="Outputs and states", icon=":material/output:", url_path="outputs-and-states"),
@@ -24,8 +27,23 @@ PAGES = [
     st.Page("pages/gradients.py", title="Gradients through time", icon=":material/trending_down:", url_path="gradients"),
 ]
 
+# Pages that build the guide's own example instead of showing the sidebar's model: the sidebar
+# says so (and why) and greys out the model controls there. A page not listed uses the sidebar's model.
+OWN_MODEL = {
+    "outputs-and-states": "one layer built from the controls on the page, as the guide's example does, "
+                          "so that every switch shows its effect on the returned tensors",
+    "encoder-decoder": "the guide's encoder-decoder (preset guide-encoder-decoder) with vivid random weights: "
+                       "the lesson needs an encoder that hands over a state",
+    "stateful": "the guide's LSTM(64, stateful=True) with a fixed batch of 20: a stateful layer needs a "
+                "fixed batch, and this page feeds it chunk by chunk",
+    "bidirectional": "one Bidirectional layer built from the controls on the page, with vivid random "
+                     "weights, on the guide's input of 5 steps",
+    "cells-and-layers": "one layer and its RNN(cell) twin built from the controls on the page, at the guide's "
+                        "sizes, so that they can be compared and timed",
+}
+
 page = st.navigation(PAGES)
 model_source.sync_with_url()
-model_source.model_picker()
+model_source.model_picker(page.url_path, own_model=OWN_MODEL.get(page.url_path))
 device_line.show_device_line()
 serving.run_page(page, started)  # timed with RNNVIZ_TIMING=1 (bench/load.py)

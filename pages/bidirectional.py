@@ -1,7 +1,9 @@
 """Bidirectional: forward and backward halves on one time axis, each merge mode, the guide's parameter counts."""
 
+import numpy as np
 import streamlit as st
 
+from rnnviz.explain import value_range
 from rnnviz.figures import bidirectional_heatmaps, state_heatmap
 from rnnviz.lessons import codegen
 from rnnviz.lessons.bidirectional import GATE_BLOCKS, GUIDE_INPUT, guide_param_counts, merge_shapes, run_bidirectional
@@ -20,7 +22,8 @@ lesson_intro(
     "**backward**, from the last step to the first. With `return_sequences=True` the backward output is turned "
     "back onto the input's time axis, so at step t the forward half has read steps 0…t and the backward half "
     "steps T−1…t. The two are then **merged**: by default side by side (`concat`), or by `sum`, `mul`, `ave`, "
-    "or not at all (`None`). The guide's input: 5 steps of 10 features.",
+    "or not at all (`None`). The guide's input: 5 steps of 10 features. The halves have vivid random weights, so "
+    "their states spread over their range (with Keras's initial weights both stay near 0 and look alike).",
     "bidirectional", guide_section="Bidirectional RNNs",
 )
 
@@ -56,9 +59,20 @@ def lesson(kind, units, mode):
 
 
 result = lesson(kind, int(units), mode)
-chart(bidirectional_heatmaps(result.forward[sample], result.backward[sample], quantity="free",
+hidden = value_range(kind, "hidden")  # each half's output is its hidden state h
+chart(bidirectional_heatmaps(result.forward[sample], result.backward[sample], quantity=hidden,
                                        title=f"The two halves of Bidirectional({kind}({units})), sample {sample}"),
                 key="bidi.fig.halves")
+gap = result.forward[sample] - result.backward[sample]  # (timesteps, units)
+left, right = st.columns([3, 2], gap="large")
+chart(state_heatmap(gap, quantity="free", title=f"forward − backward, sample {sample}"),
+      key="bidi.fig.difference", where=left)
+last = SIZE["timesteps"] - 1
+right.markdown("**At each step** the forward half has read the steps up to it, the backward half the steps "
+               "after it, so the two disagree:")
+right.table([{"step": t, "forward read": f"0…{t}", "backward read": f"{last}…{t}",
+               "largest |forward − backward|": f"{float(np.abs(gap[t]).max()):.3f}"}
+              for t in range(SIZE["timesteps"])])  # a plain table: no column hidden at 1280 px
 
 shapes = [tuple(m.shape) for m in result.merged]
 st.subheader(f"merge_mode={mode!r} returns " + ", ".join(f"`{shape_text(s)}`" for s in shapes))
@@ -67,7 +81,7 @@ with left:
     if mode is None:
         st.markdown("Two tensors: the forward half and the backward half, exactly the two rows above.")
     else:
-        chart(state_heatmap(result.merged[0][sample], quantity="free",
+        chart(state_heatmap(result.merged[0][sample], quantity=hidden if mode in ("concat", "ave") else "free",
                                       title=f"{mode}: merged output, sample {sample}"),
                         key="bidi.fig.merged")
 with right:

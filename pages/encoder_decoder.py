@@ -3,6 +3,8 @@
 import numpy as np
 import streamlit as st
 
+from rnnviz.explain import value_range
+from rnnviz.figures import state_heatmap
 from rnnviz.figures.lessons import boundary_lines, handoff_heatmaps
 from rnnviz.lessons import codegen
 from rnnviz.lessons.seq2seq import CHANGES, run_seq2seq
@@ -10,15 +12,16 @@ from rnnviz.ui.charts import chart
 from rnnviz.ui import keys
 from rnnviz.ui.lesson_blocks import difference, keras_code, lesson_intro, sample_picker, shape_text
 
-SIZE = dict(batch=2, encoder_steps=8, decoder_steps=12, seed=0)
+SIZE = dict(batch=2, encoder_steps=8, decoder_steps=8, seed=0)  # a longer decoder forgets the handed state
 
 lesson_intro(
     "Encoder to decoder",
     "In a sequence-to-sequence model an **encoder** LSTM reads one sequence and, with `return_state=True`, "
     "returns its final states **h and c**. A **decoder** LSTM reads another sequence starting from them "
     "(`initial_state=[state_h, state_c]`) instead of from zeros. This is the guide's model (preset "
-    "`guide-encoder-decoder`). Zero or perturb the handed state and see how the decoder's states change, "
-    "beside the run that got the encoder's state unchanged.",
+    "`guide-encoder-decoder`) with vivid random weights, so that its states spread over their range (with "
+    "Keras's initial weights they stay near 0 and any change is invisible). Zero or perturb the handed state "
+    "and see how the decoder's states change, beside the run that got the encoder's state unchanged.",
     "encoder-decoder", guide_section="Outputs and states",
 )
 
@@ -51,12 +54,17 @@ tab_h, tab_c = st.tabs(["hidden state h", "cell state c"])
 with tab_h:
     chart(handoff_heatmaps(result.encoder_h[sample], {
         "decoder from the encoder's h, c": result.unchanged.h[sample], f"decoder from: {label}": result.changed.h[sample],
-    }, title=f"Hidden state h, sample {sample}: encoder, then decoder", quantity="free"), key="seq2seq.fig.h")
+    }, title=f"Hidden state h, sample {sample}: encoder, then decoder", quantity=value_range("LSTM", "hidden")),
+        key="seq2seq.fig.h")
 with tab_c:
     chart(handoff_heatmaps(result.encoder_c[sample], {
         "decoder from the encoder's h, c": result.unchanged.c[sample], f"decoder from: {label}": result.changed.c[sample],
     }, title=f"Cell state c, sample {sample}: encoder, then decoder", quantity="free"), key="seq2seq.fig.c")
 
+changed_h = result.changed.h[sample] - result.unchanged.h[sample]  # (decoder_steps, units)
+st.subheader(f"What changed: the decoder's h from “{label}” minus h from the encoder's state")
+chart(state_heatmap(changed_h, quantity="free", title=f"h({label}) − h(unchanged), sample {sample}: "
+                              "white where nothing changed"), key="seq2seq.fig.difference")
 gap_h = np.abs(result.changed.h - result.unchanged.h)[sample].max(axis=1)
 gap_c = np.abs(result.changed.c - result.unchanged.c)[sample].max(axis=1)
 left, right = st.columns([3, 2], gap="large")
@@ -73,6 +81,8 @@ with right:
     st.markdown("**The decoder's output** (Dense(10, softmax) on its last h), sample "
                 f"{sample}: class {int(result.unchanged.probabilities[sample].argmax())} unchanged, class "
                 f"{int(result.changed.probabilities[sample].argmax())} from the changed state.")
-    st.dataframe({"unchanged": result.unchanged.probabilities[sample], label: result.changed.probabilities[sample]},
-                 height=220, width="stretch")
+    before, after = result.unchanged.probabilities[sample], result.changed.probabilities[sample]
+    st.dataframe({"unchanged": before, label: after, "change": after - before}, height=220, width="stretch")
+    st.metric("Largest change of a probability", f"{float(np.abs(after - before).max()):.4f}",
+              help="Over the 10 classes of this sample: |changed − unchanged|.")
 keras_code(codegen.seq2seq_code(change=change, noise=result.noise, **SIZE))

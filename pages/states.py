@@ -22,8 +22,10 @@ if run is not None:
         st.info("This model has no SimpleRNN, GRU or LSTM layer to show.")
         st.stop()
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-    name = c1.selectbox("Layer", tr.names, key=keys.STATES_LAYER,
-                        format_func=lambda n: f"{n} ({tr[n].kind}{'(' + tr[n].inner_kind + ')' if tr[n].backward else ''}, {tr[n].units} units)")
+    labels = {n: f"{n} ({tr[n].kind}{'(' + tr[n].inner_kind + ')' if tr[n].backward else ''}, {tr[n].units} units)"
+              for n in tr.names}
+    name = c1.selectbox("Layer", tr.names, key=keys.for_options(keys.STATES_LAYER, tuple(labels.values())),
+                        format_func=labels.get)
     layer = tr[name]
     direction = "forward"
     if layer.backward is not None:
@@ -34,6 +36,6 @@ if run is not None:
                f"batch row {run.row} of {run.inputs[0].array.shape[0]}")
     if run.current.task is not None:  # a model trained here: show the unit that learned the task first
         coloured_text(current_trained())
+    explanations(layer.inner_kind, activation, recurrent_activation)
     layer_view(layer, run.labels_for(name), run.row, activation, recurrent_activation, direction, tr.model_outputs)
     trace_download(tr)
-    explanations(layer.inner_kind, activation, recurrent_activation)

@@ -30,6 +30,21 @@ def seeded_weights(kind: str, units: int, features: int, seed: int) -> tuple[np.
     return kernel, recurrent, bias
 
 
+def vivid_weights(kind: str, units: int, features: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(kernel, recurrent_kernel, bias) of a layer built with the lessons' vivid initializers, drawn here
+    as Keras's cells draw them (an LSTM's bias: i from the initializer, f ones, then c and o)."""
+    k = BLOCKS[kind]
+    kernel = np.asarray(keras.initializers.VarianceScaling(6.0, "fan_avg", "uniform", seed=seed)(
+        (features, k * units)), np.float64)
+    recurrent = np.asarray(keras.initializers.Orthogonal(gain=1.5, seed=seed + 1)((units, k * units)), np.float64)
+    normal = keras.initializers.RandomNormal(0.0, 0.5, seed=seed + 1000)
+    if kind == "LSTM":
+        bias = np.concatenate([np.asarray(normal((units,))), np.ones(units), np.asarray(normal((2 * units,)))])
+    else:
+        bias = np.asarray(normal((2, 3 * units) if kind == "GRU" else (units,)))
+    return kernel, recurrent, np.asarray(bias, np.float64)
+
+
 def recurrence(kind, x, weights, initial=None, *, activation="tanh", recurrent_activation="sigmoid",
                reset_after=True, backwards=False, use_bias=True):
     """Step a layer's recurrence over x (batch, T, F) in float64.

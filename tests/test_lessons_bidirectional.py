@@ -5,15 +5,15 @@ import pytest
 
 from rnnviz.lessons import codegen
 from rnnviz.lessons.bidirectional import guide_param_counts, merge_shapes, param_count, run_bidirectional
-from tests.lessons_reference import TOL, recurrence, seeded_weights, uniform_input
+from tests.lessons_reference import TOL, recurrence, uniform_input, vivid_weights
 
 SMALL = dict(batch=2, timesteps=5, features=3)
 
 
 def numpy_halves(kind, units, seed=0):
     x = uniform_input((2, 5, 3), seed)
-    forward, _, _ = recurrence(kind, x, seeded_weights(kind, units, 3, seed))
-    backward, _, _ = recurrence(kind, x, seeded_weights(kind, units, 3, seed + 2), backwards=True)
+    forward, _, _ = recurrence(kind, x, vivid_weights(kind, units, 3, seed))
+    backward, _, _ = recurrence(kind, x, vivid_weights(kind, units, 3, seed + 2), backwards=True)
     return forward, backward
 
 
@@ -40,11 +40,18 @@ def test_each_merge_mode_merges_the_two_halves(mode, merge):
 def test_backward_half_is_a_forward_layer_on_the_reversed_input(kind):
     lesson = run_bidirectional(kind, 3, **SMALL)
     x = uniform_input((2, 5, 3), 0)
-    reversed_run, _, _ = recurrence(kind, x[:, ::-1], seeded_weights(kind, 3, 3, 2))
+    reversed_run, _, _ = recurrence(kind, x[:, ::-1], vivid_weights(kind, 3, 3, 2))
     np.testing.assert_allclose(lesson.backward, reversed_run[:, ::-1], atol=TOL)
     np.testing.assert_allclose(lesson.reversed_run, reversed_run[:, ::-1], atol=TOL)
     assert lesson.backward_difference <= TOL
     assert np.abs(lesson.forward - lesson.backward).max() > 1e-3  # the halves have weights of their own
+
+
+def test_the_halves_spread_over_their_range():
+    """Vivid weights: with Keras's initial ones the halves stayed within about ±0.2 and looked alike."""
+    lesson = run_bidirectional("LSTM", 64, **SMALL)
+    assert np.abs(lesson.forward).max() > 0.6 and np.abs(lesson.backward).max() > 0.6
+    assert np.abs(lesson.forward - lesson.backward).max() > 0.5
 
 
 def test_the_guides_parameter_counts():

@@ -331,7 +331,8 @@ def test_stateful_page_wrong_batch_size_shows_why_and_keeps_the_number(fresh_cac
 def test_every_number_box_states_its_range(fresh_caches):
     """The browser clamps a number box to its range, so every one on the States page must have both ends."""
     at = open_page("pages/states.py")
+    at.radio(key=f"{keys.INPUT_WIDGET}.tokens.source").set_value("random").run()  # typed text has no boxes
     boxes = [b for b in at.number_input if b.key and b.key.startswith(keys.INPUT_WIDGET)]
-    assert boxes
+    assert {b.label for b in boxes} >= {"Seed", "Batch", "Timesteps", "Batch row to show"}
     for box in boxes:
         assert box.min is not None and box.max is not None, box.key

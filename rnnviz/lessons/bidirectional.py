@@ -101,9 +101,10 @@ def guide_param_counts() -> tuple[int, int]:
 
 
 def _bidirectional(kind: str, units: int, seed: int, merge_mode: str | None) -> keras.layers.Bidirectional:
-    """Seeded halves with different weights (a plain copy would start equal to the forward half)."""
-    forward = make_layer(kind, units, seed, return_sequences=True)
-    backward = make_layer(kind, units, seed + 2, return_sequences=True, go_backwards=True)
+    """Seeded halves with different vivid weights (a plain copy would start equal to the forward half; Keras's
+    own initial weights keep every value near 0, where the halves look alike)."""
+    forward = make_layer(kind, units, seed, vivid=True, return_sequences=True)
+    backward = make_layer(kind, units, seed + 2, vivid=True, return_sequences=True, go_backwards=True)
     return keras.layers.Bidirectional(forward, backward_layer=backward, merge_mode=merge_mode)
 
 
@@ -148,7 +149,7 @@ def run_bidirectional(
     chosen_model = keras.Model(inp, chosen(inp))
     merged = run(chosen_model, x)
 
-    one_way = make_layer(kind, units, seed + 2, return_sequences=True)
+    one_way = make_layer(kind, units, seed + 2, vivid=True, return_sequences=True)
     one_way_model = keras.Model(inp, one_way(inp))
     one_way.set_weights(split.backward_layer.get_weights())
     reversed_run = run(one_way_model, x[:, ::-1])[0][:, ::-1]

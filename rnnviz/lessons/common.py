@@ -67,9 +67,22 @@ def initializers(seed: int) -> dict[str, keras.initializers.Initializer]:
     }
 
 
-def make_layer(kind: str, units: int, seed: int, **kwargs: Any) -> keras.layers.Layer:
-    """A built-in SimpleRNN, GRU or LSTM layer with seeded weights; kwargs go to its constructor."""
-    return LAYER_CLASSES[check_kind(kind)](units, **initializers(seed), **kwargs)
+def vivid_initializers(seed: int) -> dict[str, keras.initializers.Initializer]:
+    """Seeded weights drawn larger than Keras's (as rnnviz's "vivid random" presets draw them), so an
+    untrained layer's states spread over their range instead of staying near 0. The generated code
+    writes the same three lines."""
+    return {
+        "kernel_initializer": keras.initializers.VarianceScaling(6.0, "fan_avg", "uniform", seed=seed),
+        "recurrent_initializer": keras.initializers.Orthogonal(gain=1.5, seed=seed + 1),
+        "bias_initializer": keras.initializers.RandomNormal(0.0, 0.5, seed=seed + 1000),
+    }
+
+
+def make_layer(kind: str, units: int, seed: int, *, vivid: bool = False, **kwargs: Any) -> keras.layers.Layer:
+    """A built-in SimpleRNN, GRU or LSTM layer with seeded weights (vivid ones if asked); kwargs go to its
+    constructor."""
+    init = vivid_initializers(seed) if vivid else initializers(seed)
+    return LAYER_CLASSES[check_kind(kind)](units, **init, **kwargs)
 
 
 def make_cell(kind: str, units: int, seed: int, **kwargs: Any) -> keras.layers.Layer:

@@ -1,6 +1,7 @@
 """Lesson "Encoder to decoder": the encoder's final h and c become the decoder's initial state.
 
-The model is the guide's sequence-to-sequence example (preset `guide-encoder-decoder`): an
+The model is the guide's sequence-to-sequence example (preset `guide-encoder-decoder`, with its
+vivid random weights, so that the states spread over their range): an
 LSTM encoder reads one token sequence and returns its final states (`return_state=True`); an
 LSTM decoder reads another sequence starting from them (`initial_state=[state_h, state_c]`).
 The lesson steps both LSTMs with their own cells to record h and c at every step, lets the
@@ -10,7 +11,7 @@ beside the unchanged run. The full Keras model's own output is compared with the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import keras
 import numpy as np
@@ -18,6 +19,7 @@ import numpy as np
 from rnnviz.build import build_model, layer_names
 from rnnviz.lessons.common import check_int, check_seed, frozen, max_abs_diff, run
 from rnnviz.presets import get_preset
+from rnnviz.spec import ModelSpec
 
 PRESET = "guide-encoder-decoder"
 CHANGES = ("keep", "zero h", "zero c", "zero h and c", "add noise")
@@ -55,6 +57,12 @@ class Seq2SeqLesson:
     model_difference: float  # max |Keras model output - unchanged.probabilities|
     params: dict[str, int]  # layer name -> parameter count, in model order
     total_params: int
+
+
+def lesson_spec() -> ModelSpec:
+    """The guide's model with vivid random weights: with Keras's initial weights its states stay near 0,
+    and zeroing or perturbing them changes almost nothing one could see."""
+    return replace(get_preset(PRESET).spec, weights="vivid")
 
 
 def _check(change: str, noise: float, batch: int, encoder_steps: int, decoder_steps: int, seed: int) -> None:
@@ -111,7 +119,7 @@ def run_seq2seq(
         batch: samples.
         encoder_steps: tokens the encoder reads.
         decoder_steps: tokens the decoder reads.
-        seed: fixes the tokens and the noise (the weights are the preset's).
+        seed: fixes the tokens and the noise (the weights are the preset's, vivid: `lesson_spec()`).
 
     Returns:
         The encoder's states, the decoder's states from the encoder's state and from the
@@ -121,7 +129,7 @@ def run_seq2seq(
         ValueError: for an unknown change or a size outside the lesson's limits.
     """
     _check(change, noise, batch, encoder_steps, decoder_steps, seed)
-    spec = get_preset(PRESET).spec
+    spec = lesson_spec()
     model = build_model(spec)
     names = layer_names(spec)
     layer = {role: model.get_layer(names[key]) for role, key in (

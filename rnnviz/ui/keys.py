@@ -1,5 +1,14 @@
 """Every `st.session_state` key rnnviz uses, in one place; prefixed so pages never collide."""
 
+import hashlib
+
+
+def for_options(prefix: str, labels: tuple[str, ...]) -> str:
+    """The key of a widget whose options come from the model (its layers): another model's options
+    give another key, so the box starts afresh instead of keeping the last model's label on screen
+    (Streamlit knows a keyed selectbox by its key alone and keeps what it showed)."""
+    return f"{prefix}.{hashlib.sha256(repr(labels).encode()).hexdigest()[:12]}"
+
 # The current model, shared by every page.
 DRAFT_SPEC = "model.draft"  # ModelSpec being edited on the Build page (may be invalid)
 GOOD_SPEC = "model.good"  # last valid ModelSpec: what every page shows
@@ -25,7 +34,7 @@ INPUT_FILES = "input.files"  # {widget key: (uploaded file id, OwnArray or Vocab
 TRACES = "trace.cache"  # {(model key, choices): Trace} for this session
 
 # States page.
-STATES_LAYER = "states.layer"
+STATES_LAYER = "states.layer"  # prefix: see for_options
 STATES_DIRECTION = "states.direction"
 STATES_WINDOW = "states.window"  # first step of the window shown when a sequence is longer than one
 STATES_UNITS = "states.units"

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+GUIDE_URL = "https://keras.io/guides/working_with_rnns/"
 EQUAL_BELOW = 1e-5  # float32 rounding: differences below this are "equal"
 
 
@@ -20,7 +21,7 @@ def lesson_intro(title: str, explanation: str, url_path: str, *, guide_section: 
         guide_section: the title of the section of the Keras guide the page teaches.
     """
     st.title(title)
-    st.caption(f":material/menu_book: Keras guide “Working with RNNs”, section “{guide_section}”")
+    st.caption(f":material/menu_book: Keras guide [“Working with RNNs”]({GUIDE_URL}), section “{guide_section}”")
     st.markdown(explanation)
     share_link(url_path)
 

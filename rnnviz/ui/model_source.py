@@ -76,43 +76,81 @@ def sync_with_url() -> None:
         st.query_params["preset"] = st.session_state[keys.PRESET]  # page switches drop query params
 
 
-def model_picker() -> None:
-    """The sidebar's model choice, shared by every page: a preset, or your own `.keras` file."""
+UPLOAD_OPTION = "(your file)"  # the Model box's entry for the person's own file, beside the presets
+TRAINED_OPTION = "(trained here)"  # its entry for the model trained on the Train page
+
+
+def model_picker(url_path: str = "", *, own_model: str | None = None) -> None:
+    """The sidebar's model choice, shared by every page: a preset, or your own `.keras` file.
+
+    Args:
+        url_path: the shown page's path, for the link to this model.
+        own_model: on a page that builds a model of its own, why; the sidebar then says which
+            model the page uses and greys out the controls that would do nothing there.
+    """
     start_memory_janitor()
     start_worker()  # the capped loader's forkserver imports TensorFlow now, not at the first upload
+    if own_model:
+        st.sidebar.info(f"**This page uses its own model:** {own_model}. The Model and Weights below apply "
+                        "to Build and States.", icon=":material/info:")
+    stored = st.session_state.get(keys.UPLOADED)
+    trained = st.session_state.get(keys.TRAINED_CURRENT)
+    options = [*preset_names(), *([UPLOAD_OPTION] if stored is not None else []),
+               *([TRAINED_OPTION] if trained is not None else [])]
+    if st.session_state.get(keys.SOURCE) == "trained":  # set by the Train page, after this box was drawn
+        st.session_state[keys.PRESET_PICKER] = TRAINED_OPTION
     st.sidebar.selectbox(
         "Model",
-        preset_names(),
+        options,
         key=keys.PRESET_PICKER,
-        format_func=lambda n: get_preset(n).title,
-        on_change=lambda: load_preset(st.session_state[keys.PRESET_PICKER]),
-        help="A model from the Keras guide “Working with RNNs”. Edit it on the Build page.",
+        format_func=lambda n: (f"Your file: {stored.filename}" if n == UPLOAD_OPTION else
+                               f"Trained here: {trained.task}" if n == TRAINED_OPTION else get_preset(n).title),
+        on_change=_pick_model,
+        disabled=bool(own_model),
+        help="A model from the Keras guide “Working with RNNs”, or your own file. Edit a preset on the Build page.",
     )
+    uploaded = uploaded_model()
     st.sidebar.radio(
         "Weights", ("vivid", "keras"), key=keys.WEIGHTS, horizontal=True, on_change=_change_weights,
         format_func={"vivid": "vivid random", "keras": "Keras's initial"}.get,
-        help="The presets are untrained. Keras's own initial weights leave their states near 0 and their "
-             "gates near 0.5; vivid random weights are drawn larger so every quantity spreads over its range. "
-             "Shapes and parameter counts are the same.",
+        disabled=bool(own_model) or uploaded is not None or st.session_state.get(keys.SOURCE) == "trained",
+        help=UPLOADED_WEIGHTS if uploaded is not None or st.session_state.get(keys.SOURCE) == "trained" else
+        "The presets are untrained. Keras's own initial weights leave their states near 0 and their "
+        "gates near 0.5; vivid random weights are drawn larger so every quantity spreads over its range. "
+        "Shapes and parameter counts are the same.",
     )
-    uploaded = uploaded_model()
     if uploaded is not None:
-        st.sidebar.caption(f":material/upload_file: Showing your model **{uploaded.filename}**. "
-                           "Pick a preset above to go back.")
+        st.sidebar.caption(f":material/upload_file: Showing your model **{uploaded.filename}** with the "
+                           "weights saved in it. Pick a preset above to go back.")
     elif st.session_state.get(keys.SOURCE) == "trained":
         st.sidebar.caption(f":material/model_training: Showing the model **{current_model().label}**. "
                            "Pick a preset above to go back.")
     else:
-        st.sidebar.caption(f"Link to this model: `?preset={st.session_state[keys.PRESET]}`")
+        where = "build" if own_model else url_path  # a page with its own model does not show this one
+        st.sidebar.caption(f"Link to this model: `/{where}?preset={st.session_state[keys.PRESET]}`")
         if st.session_state.get(keys.EDITED):
             st.sidebar.caption(":material/edit: edited on the Build page")
     with st.sidebar.expander("Open your own model"):
         st.file_uploader(f"A Keras 3 `.keras` file, up to {MAX_MODEL_BYTES // 1024**2} MB", type=["keras"],
-                         key=keys.UPLOADER, on_change=_open_upload,
+                         key=keys.UPLOADER, on_change=_open_upload, disabled=bool(own_model),
                          help="Saved with model.save('name.keras'). Loaded in Keras's safe mode: "
                               "no code from the file runs, and Lambda layers are refused.")
         if st.session_state.get(keys.UPLOAD_ERROR):
             st.error(st.session_state[keys.UPLOAD_ERROR])
+
+
+UPLOADED_WEIGHTS = ("Your file, or a model trained here, keeps its own weights: the Weights switch applies to the "
+                    "presets only.")
+
+
+def _pick_model() -> None:
+    """The Model box changed: back to a preset (even the one shown before the upload), or to the file."""
+    choice = st.session_state[keys.PRESET_PICKER]
+    if choice in (UPLOAD_OPTION, TRAINED_OPTION):
+        st.session_state[keys.SOURCE] = "upload" if choice == UPLOAD_OPTION else "trained"
+        st.query_params.pop("preset", None)
+    else:
+        load_preset(choice)
 
 
 def _change_weights() -> None:
@@ -134,6 +172,7 @@ def _open_upload() -> None:
         return
     st.session_state[keys.UPLOADED] = UploadedModel(file.name, hashlib.sha256(data).hexdigest(), model)
     st.session_state[keys.SOURCE] = "upload"
+    st.session_state[keys.PRESET_PICKER] = UPLOAD_OPTION
     st.query_params.pop("preset", None)
 
 

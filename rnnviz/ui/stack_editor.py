@@ -95,7 +95,6 @@ def _initial_state_control(spec: ModelSpec, index: int, key: Key):
 def _layer_card(layer: LayerSpec, s: int, i: int, count: int, key: Key) -> tuple[LayerSpec, StructuralEdit | None]:
     with st.container(border=True):
         title, up, down, remove = st.columns([3, 1, 1, 1], vertical_alignment="center", gap="small")
-        title.markdown(f"**{i + 1} · {layer_label(layer)}**")
         clicked = None
         if up.button("", icon=":material/arrow_upward:", key=key("up"), help="Move up", width="stretch", disabled=i == 0):
             clicked = StructuralEdit(lambda spec: edit.move_layer(spec, s, i, -1))
@@ -103,7 +102,9 @@ def _layer_card(layer: LayerSpec, s: int, i: int, count: int, key: Key) -> tuple
             clicked = StructuralEdit(lambda spec: edit.move_layer(spec, s, i, +1))
         if remove.button("", icon=":material/delete:", key=key("remove"), help="Remove this layer", width="stretch", disabled=count == 1):
             clicked = StructuralEdit(lambda spec: edit.remove_layer(spec, s, i))
-        return _layer_controls(layer, key), clicked
+        edited = _layer_controls(layer, key)
+        title.markdown(f"**{i + 1} · {layer_label(edited)}**")  # after the controls: the title names what they say now
+        return edited, clicked
 
 
 def _layer_controls(layer: LayerSpec, key: Key) -> LayerSpec:

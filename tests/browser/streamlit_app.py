@@ -4,6 +4,12 @@ No fixed sleeps anywhere: a run counts as finished when the server has said so o
 websocket (a `script_finished` that is not "stopped early for a rerun") and the page shows
 `[data-testid=stApp][data-test-script-state=notRunning]` with nothing stale, no skeleton, and
 every chart drawn.
+
+An action's run is one that *started* after the action (the server announces each run with a
+`new_session` message): counting finished runs is not enough, since a run started before the
+action (a page switch's second run, a widget's late value) can finish after it, and the page
+would then be read before the action's own run has drawn anything. `expect_run` waits for a run
+started after the action, and for the element that run changes when the test names one.
 """
 
 from __future__ import annotations
@@ -61,7 +67,9 @@ ALLOWED_PAGE_ERRORS = ("undefined",)
 # running-man status widget, the toolbar, the coloured decoration bar).
 INIT_SCRIPT = r"""
 (() => {
-  const state = (window.__rnnviz = {finished: 0, statuses: []});
+  // started: runs announced (ForwardMsg field 4, new_session, sent as each run starts);
+  // finishedStart: how many runs had started when the last run finished (not early for a rerun).
+  const state = (window.__rnnviz = {finished: 0, started: 0, finishedStart: 0, statuses: []});
   // ForwardMsg field 6 is script_finished (a varint enum); 2 = FINISHED_EARLY_FOR_RERUN.
   const readVarint = (b, i) => {
     let v = 0, shift = 0, byte;
@@ -78,8 +86,15 @@ INIT_SCRIPT = r"""
         const field = Math.floor(key / 8), wire = key & 7;
         if (wire === 0) {
           [v, i] = readVarint(b, i);
-          if (field === 6) { state.statuses.push(v); if (v !== 2) state.finished += 1; }
-        } else if (wire === 2) { [v, i] = readVarint(b, i); i += v; }
+          if (field === 6) {
+            state.statuses.push(v);
+            if (v !== 2) { state.finished += 1; state.finishedStart = state.started; }
+          }
+        } else if (wire === 2) {
+          [v, i] = readVarint(b, i);
+          if (field === 4) state.started += 1;
+          i += v;
+        }
         else if (wire === 1) i += 8;
         else if (wire === 5) i += 4;
         else return;
@@ -110,17 +125,18 @@ INIT_SCRIPT = r"""
 })();
 """
 
-# True once the page shows a finished run, fully drawn.
+# True once a run that started after the first `before` runs has finished and the page is fully drawn.
 SETTLED = """
 (before) => {
-  if (!(window.__rnnviz && window.__rnnviz.finished > before)) return false;
+  if (!(window.__rnnviz && window.__rnnviz.finishedStart > before)) return false;
   if (!document.querySelector('[data-testid=stApp][data-test-script-state=notRunning]')) return false;
   if (document.querySelector('[data-stale=true], [data-testid=stSkeleton], [data-testid=stAppSkeleton], '
                              + '[data-testid=stSkeletonElement]')) return false;
   const all = (sel, ok) => Array.from(document.querySelectorAll(sel)).every(ok);
   return all('[data-testid=stGraphVizChart]', (e) => e.querySelector('svg'))
       && all('[data-testid=stPlotlyChart]', (e) => e.querySelector('.js-plotly-plot .main-svg'))
-      && all('[data-testid=stDataFrame]', (e) => e.querySelector('canvas'));
+      && all('[data-testid=stDataFrame]', (e) => e.querySelector('canvas'))
+      && all('[data-testid=stMain] img', (e) => e.complete && e.naturalWidth > 0);
 }
 """
 
@@ -312,15 +328,29 @@ class AppPage:
         """Runs the server has finished for this page so far (runs stopped early for a rerun not counted)."""
         return self.page.evaluate("() => window.__rnnviz.finished")
 
+    def started_runs(self) -> int:
+        """Runs the server has started for this page so far: take it just before an action."""
+        return self.page.evaluate("() => window.__rnnviz.started")
+
     @contextlib.contextmanager
-    def expect_run(self):
-        """Wrap an action that makes the app run again; returns when that run is finished and drawn."""
-        before = self.finished_runs()
+    def expect_run(self, shows=None):
+        """Wrap an action that makes the app run again; returns when a run started after the action has
+        finished and the page is drawn, and (if given) `shows` is visible.
+
+        Args:
+            shows: a locator of what the action's run puts on the page (an alert naming the new
+                file, a title with the new value): waited for too, so a test never reads what an
+                earlier run left there.
+        """
+        before = self.started_runs()
         yield
         self.wait_for_run(before)
+        if shows is not None:
+            shows.first.wait_for(state="visible", timeout=RUN_TIMEOUT_MS)
+            self.wait_for_run(before)  # still settled: waiting for `shows` can outlast a further run
 
     def wait_for_run(self, before: int) -> None:
-        """Wait until a run after the `before`-th has finished and the page is fully drawn."""
+        """Wait until a run that started after the first `before` runs has finished and the page is fully drawn."""
         self.page.wait_for_function(SETTLED, arg=before, timeout=RUN_TIMEOUT_MS)
         self.page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]")
         self.page.evaluate(SETTLE_PAINT)

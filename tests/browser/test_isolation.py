@@ -51,7 +51,7 @@ def people(browser, server, server_log):
 @contextlib.contextmanager
 def together(pages: list[AppPage]):
     """Send every page's action before waiting for any run: the server runs them at the same time."""
-    before = [p.finished_runs() for p in pages]
+    before = [p.started_runs() for p in pages]
     yield
     for page, count in zip(pages, before):
         page.wait_for_run(count)
@@ -136,17 +136,17 @@ def test_a_rerun_that_interrupts_a_trace_leaves_nothing_corrupt(people):
     hasty.open("/states", preset="guide-lstm")
     fresh.open("/states", preset="guide-lstm")
     final = "zyxwvu"
-    before = hasty.finished_runs()
+    before = hasty.started_runs()
     type_text(hasty, "a long first text that takes a while to trace; " * 30)
     hasty.page.wait_for_function(  # the run has started (or, on a fast machine, already ended)
         """(before) => document.querySelector('[data-testid=stApp][data-test-script-state=running]')
-                       || window.__rnnviz.finished > before""", arg=before)
+                       || window.__rnnviz.finishedStart > before""", arg=before)
     type_text(hasty, final)  # usually while the first run is still tracing: Streamlit stops it and reruns
     hasty.page.wait_for_function(
         """([before, final]) => {
             const plot = document.querySelector('[data-testid=stMain] .js-plotly-plot');
             const ticks = plot && plot.layout && plot.layout.xaxis.ticktext;
-            return window.__rnnviz.finished > before && ticks && ticks.join('') === final;
+            return window.__rnnviz.finishedStart > before && ticks && ticks.join('') === final;
         }""", arg=[before, final])
     hasty.wait_for_run(before)
     with fresh.expect_run():
