@@ -10,11 +10,13 @@ PICTURE = Path(__file__).resolve().parents[1] / "docs" / "start-states.png"  # c
 ORDER = (  # (page file, title, what it teaches), in the order a newcomer would read them
     ("build", "Build", "pick a model from the guide (or edit one) and see its layers, shapes and parameter counts"),
     ("states", "States", "feed it a sentence and watch its hidden state, cell state and gates at every step"),
+    ("train", "Train", "train a model on a toy task in seconds and find the unit that learned it"),
     ("outputs_states", "Outputs and states", "what `return_sequences` and `return_state` make a layer return"),
     ("encoder_decoder", "Encoder to decoder", "an encoder's final state starting a decoder, and what changes without it"),
     ("stateful", "Stateful", "a long sequence fed in chunks, with and without `stateful=True`"),
     ("bidirectional", "Bidirectional", "a forward and a backward reader, and how their outputs are merged"),
     ("cells_layers", "Cells and layers", "`RNN(LSTMCell)` against `LSTM`, and the fast cuDNN kernel"),
+    ("gradients", "Gradients through time", "why a SimpleRNN forgets, and what training an LSTM or GRU changes"),
 )
 
 st.title("rnnviz: what happens inside a recurrent layer")

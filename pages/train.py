@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from rnnviz import limits
+from rnnviz.limits import MAX_TRAIN_SECONDS, MAX_TRAIN_UNITS
 from rnnviz.figures.training import training_curve
 from rnnviz.tasks import make_task, task_names
 from rnnviz.training import CELLS, SCHEDULES, TEST_SAMPLES, EpochRecord
@@ -21,8 +21,8 @@ st.markdown("Pick a toy task and train a small network on it, live. Every other 
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
 task_name = c1.selectbox("Task", task_names(), key=keys.TRAIN_TASK, format_func=lambda n: make_task(n).title)
 cell = c2.selectbox("Cell", CELLS, key=keys.TRAIN_CELL)
-units = int(c3.number_input("Units", 1, limits.MAX_TRAIN_UNITS, 16, key=keys.TRAIN_UNITS,
-                            help=f"1 to {limits.MAX_TRAIN_UNITS}."))
+units = int(c3.number_input("Units", 1, MAX_TRAIN_UNITS, 16, key=keys.TRAIN_UNITS,
+                            help=f"1 to {MAX_TRAIN_UNITS}."))
 seed = int(c4.number_input("Seed", 0, 1_000_000, 0, key=keys.TRAIN_SEED, help="The same seed gives the same weights."))
 task = make_task(task_name)
 st.markdown(f"**{task.title}.** {task.description}")
@@ -35,7 +35,7 @@ b1, b2, _ = st.columns([1, 2, 3])
 go_train = b1.button("Train", type="primary", icon=":material/play_arrow:")
 go_pretrained = b2.button("Use the pre-trained model", icon=":material/download_done:",
                           help="The LSTM(16) trained on this task with seed 0 that ships with rnnviz: opens at once.")
-st.caption(f"Training runs {SCHEDULES[task_name].epochs} epochs and stops at {limits.MAX_TRAIN_SECONDS} s at "
+st.caption(f"Training runs {SCHEDULES[task_name].epochs} epochs and stops at {MAX_TRAIN_SECONDS} s at "
            "the latest. Touching any control while it runs stops it (the model trained so far is kept).")
 
 if go_train:
