@@ -42,7 +42,8 @@ if go_train:
     st.button("Stop", icon=":material/stop:", key="train_stop")
     total = SCHEDULES[task_name].epochs
     progress = st.progress(0.0, text="Starting…")
-    live = st.empty()
+    live = st.empty()  # redrawn after every epoch; empty axes at once, so the browser is ready for epoch 1
+    chart(training_curve([], [], [], total), where=live, name="training")
     records: list[EpochRecord] = []
 
     def show(record: EpochRecord) -> None:

@@ -83,3 +83,38 @@ def test_training_shows_the_curve_and_the_model_is_the_current_one():
     assert at.session_state[keys.TRAINED_CURRENT].label.startswith("trained on sentiment, seed 0, ")
     model = at.session_state[keys.TRAINED].model
     assert model.get_layer("lstm").units == 8
+
+
+def test_stop_ends_the_run_early_and_keeps_the_model_trained_so_far(monkeypatch):
+    from rnnviz import training
+    from rnnviz.ui import trained
+
+    monkeypatch.setitem(training.SCHEDULES, "sentiment", training.Schedule(epochs=6, batches=2, learning_rate=0.01))
+    real_train_task = trained.train_task
+    drawn = []
+
+    def pressing_stop_after_epoch_2(*args, on_epoch, **kwargs):
+        def epoch_done(record):
+            stop = on_epoch(record)  # the page draws this epoch
+            drawn.append(record.epoch)
+            if record.epoch == 2:
+                st.rerun()  # what pressing Stop does: the script is interrupted and runs again
+            return stop
+        return real_train_task(*args, on_epoch=epoch_done, **kwargs)
+
+    monkeypatch.setattr(trained, "train_task", pressing_stop_after_epoch_2)
+    at = train_page()
+    at.number_input(key=keys.TRAIN_UNITS).set_value(2).run()
+    _click(at, "Train")
+    assert drawn == [1, 2]  # no epoch ran after Stop
+    assert [i.value for i in at.info] == ["Stopped after epoch 2; the model trained so far is the current model."]
+    kept = at.session_state[keys.TRAINED]
+    assert at.session_state[keys.TRAINED_CURRENT].model is kept.model and kept.stopped == "stopped by you after epoch 2"
+    assert [r.epoch for r in kept.history] == [1, 2]
+    assert any(not np.array_equal(a, b) for a, b in zip(kept.model.get_weights(), kept.untrained.get_weights()))
+    curve = figures(at)["Training: loss and accuracy after each epoch"]
+    assert list(_values(curve["data"][0]["x"])) == [1, 2]  # the curve of the epochs that ran
+    assert any("Stopped by you after epoch 2" in c.value for c in at.caption)
+    assert keys.TRAIN_PARTIAL not in at.session_state
+    _click(at, "Train")  # the session's lock was given back: it trains again (and Stop is pressed again)
+    assert drawn[2:] == [1, 2] and at.session_state[keys.TRAINED] is not kept

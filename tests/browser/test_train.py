@@ -39,8 +39,9 @@ def test_train_sentiment_epoch_by_epoch_then_the_coloured_text_on_states(app, as
     epochs, points = page.evaluate(
         "() => { clearInterval(window.__watch); return [[...window.__epochs], [...window.__points]]; }")
     assert not app.exceptions()
-    # The page drew epoch after epoch while training (Plotly may skip drawing some curves on a busy machine).
+    # The page drew epoch after epoch while training: the progress bar, and the curve growing point by point.
     assert len([e for e in epochs if e < 8]) >= 2, f"the progress did not move epoch by epoch: saw {sorted(epochs)}"
+    assert [p for p in points if 0 < p < 8], f"the curve did not grow while training: saw {sorted(points)} points"
     assert max(points) == 8 and page.get_by_test_id("stProgress").count() == 0
     assert _curve_points(app) == 8  # every epoch, kept after the run
     sidebar = page.get_by_test_id("stSidebar").inner_text()
