@@ -49,7 +49,7 @@ def test_backward_half_is_a_forward_layer_on_the_reversed_input(kind):
 
 def test_the_halves_spread_over_their_range():
     """Vivid weights: with Keras's initial ones the halves stayed within about ±0.2 and looked alike."""
-    lesson = run_bidirectional("LSTM", 64, **SMALL)
+    lesson = run_bidirectional("LSTM", 64)  # the page's own input: the guide's 5 steps of 10 features
     assert np.abs(lesson.forward).max() > 0.6 and np.abs(lesson.backward).max() > 0.6
     assert np.abs(lesson.forward - lesson.backward).max() > 0.5
 

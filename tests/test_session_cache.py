@@ -137,7 +137,8 @@ def kept_figures(at) -> list:
 
 
 def pick_layer(at, index):
-    at.selectbox(key=keys.STATES_LAYER).select_index(index)
+    box = next(box for box in at.selectbox if box.label == "Layer")
+    box.set_value(box.options[index].split(" (")[0])  # options read "name (kind, units)"; the value is the name
     at.run()
     assert not at.exception, [e.value for e in at.exception]
 
