@@ -123,11 +123,16 @@ def _worker(root: Path, repeats: int, profile: str | None = None) -> dict[str, l
         pick_preset(at, "guide-gru-simplernn")
         run(at, "States: change preset (new model)")
         shows(at, "guide-gru-simplernn")
-        count = len(at.selectbox(key="states.layer").options)
+        def layer_box():  # its key names the model's layers (keys.for_options)
+            (box,) = [w for w in at.selectbox if w.key.startswith("states.layer.")]
+            return box
+
+        count = len(layer_box().options)
         for index in [*range(1, count), 0] * 2:
-            at.selectbox(key="states.layer").select_index(index)
+            box = layer_box()
+            box.set_value(box.options[index].split(" (")[0])  # shown as "name (kind, units)" (format_func)
             run(at, "States: change layer")
-            if at.selectbox(key="states.layer").index != index:
+            if layer_box().index != index:
                 raise RuntimeError("the States page did not change its layer")
         pick_preset(at, "guide-lstm")
         run(at, "States: change preset (traced before)")

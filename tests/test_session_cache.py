@@ -137,7 +137,8 @@ def kept_figures(at) -> list:
 
 
 def pick_layer(at, index):
-    at.selectbox(key=keys.STATES_LAYER).select_index(index)
+    (box,) = [w for w in at.selectbox if w.key.startswith(keys.STATES_LAYER + ".")]  # keys.for_options
+    box.set_value(box.options[index].split(" (")[0])  # its options show "name (kind, units)": format_func
     at.run()
     assert not at.exception, [e.value for e in at.exception]
 
