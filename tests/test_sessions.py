@@ -179,6 +179,13 @@ def test_an_edited_model_and_a_stateful_one_are_traced_by_each_session(monkeypat
     assert len(calls) == 4
 
 
+def test_a_trace_over_the_shared_size_is_traced_by_each_session(monkeypatch):
+    calls = _counting_traces(monkeypatch)
+    monkeypatch.setattr(traced, "SHARED_TRACE_BYTES", 1024)  # the default input's trace is larger
+    open_app("pages/states.py"), open_app("pages/states.py")
+    assert len(calls) == 2
+
+
 # --- runs stopped midway, and two threads of one session ---------------------------------------------
 
 

@@ -27,7 +27,7 @@ import streamlit as st
 from rnnviz.feeding import model_arguments, needs_from_model, prepare
 from rnnviz.inputs import PreparedInput
 from rnnviz.spec import ModelSpec
-from rnnviz.trace import Trace, trace
+from rnnviz.trace import Trace, estimate_trace_bytes, trace
 from rnnviz.ui import keys
 from rnnviz.ui.input_panel import input_panel
 from rnnviz.ui.model_source import CurrentModel, current_model
@@ -35,6 +35,7 @@ from rnnviz.ui.task_input import task_input
 
 _KEEP = 4  # traces kept per session
 SHARED_TRACES = 8  # traces of unedited presets shared by all sessions (a few MB each)
+SHARED_TRACE_BYTES = 96 * 1024**2  # the largest estimated peak shared (its arrays: a fraction); longer: per session
 NO_RECURRENT_LAYER = "This model has no SimpleRNN, GRU or LSTM layer to show."
 MAX_CONCURRENT_TRACES = 2  # traces running at once, all sessions together
 TRACE_WAIT_S = 60.0  # the longest a session waits for one of them to finish
@@ -121,8 +122,8 @@ def _trace_into(cache: dict, key: tuple, model: keras.Model, prepared: tuple[Pre
                 return None
             waited = time.monotonic() - waited_from
             with st.spinner("Running the model and recording every timestep…"):
-                shared = _shareable(key[0], model)
                 arguments = model_arguments(prepared)
+                shared = _shareable(key[0], model, arguments)
                 result = (_shared_trace(shared, key[1], arguments, model) if shared is not None
                           else trace(model, arguments))
         if waited >= SHOW_WAIT_S:
@@ -134,16 +135,22 @@ def _trace_into(cache: dict, key: tuple, model: keras.Model, prepared: tuple[Pre
         return result
 
 
-def _shareable(model_key: tuple, model: keras.Model) -> ModelSpec | None:
+def _shareable(model_key: tuple, model: keras.Model, arguments: Any) -> ModelSpec | None:
     """The spec when its trace may be shared with every session, else None.
 
     Only an unedited preset: its weights depend only on its spec (seeded), so every session's
     model of it computes the same trace on the same input. Never a model with a stateful layer
-    (its trace depends on what it read before), an upload or a trained model.
+    (its trace depends on what it read before), an upload or a trained model, nor a trace over
+    `SHARED_TRACE_BYTES` (estimated): the shared ones stay within `SHARED_TRACES` of those.
     """
     if model_key[0] != "spec" or st.session_state.get(keys.SOURCE) != "preset" or st.session_state.get(keys.EDITED):
         return None
     if any(getattr(layer, "stateful", False) for layer in model._flatten_layers(include_self=False)):
+        return None
+    try:
+        if estimate_trace_bytes(model, arguments) > SHARED_TRACE_BYTES:
+            return None
+    except ValueError:  # the trace itself will say what is wrong, in this session
         return None
     return model_key[1]
 
