@@ -104,10 +104,13 @@ def _worker(root: Path, repeats: int, profile: str | None = None) -> dict[str, l
     run(new_session(), "first load in a new server process")
     st.cache_data.clear()  # a fresh server's caches, but its imports done
     for r in range(repeats):
-        at = run(new_session(), "new session: Build")
-        pick_preset(at, "guide-lstm")  # keep its sidebar while AppTest has it
-        units = next(w.key for w in at.number_input if w.key.endswith("layer.0.1.units"))
+        at = new_session()
+        at.run()  # a new session opens the start page at /; AppTest cannot open it on another one
+        sidebars[id(at)] = next(w for w in at.sidebar.selectbox if w.key == "sidebar.preset")  # the Model box
+        at.switch_page("pages/build.py")
+        run(at, "new session: Build")
         for n in range(3):
+            units = next(w.key for w in at.number_input if w.key.endswith("layer.0.1.units"))
             at.number_input(key=units).set_value(100 + 10 * r + n)
             run(at, "Build: change units")
         for preset in ("guide-gru-simplernn", "guide-bidirectional", "guide-lstm"):
@@ -123,11 +126,16 @@ def _worker(root: Path, repeats: int, profile: str | None = None) -> dict[str, l
         pick_preset(at, "guide-gru-simplernn")
         run(at, "States: change preset (new model)")
         shows(at, "guide-gru-simplernn")
-        count = len(at.selectbox(key="states.layer").options)
+        def layer_box():  # its key names the model's layers (keys.for_options)
+            (box,) = [w for w in at.selectbox if w.key.startswith("states.layer.")]
+            return box
+
+        count = len(layer_box().options)
         for index in [*range(1, count), 0] * 2:
-            at.selectbox(key="states.layer").select_index(index)
+            box = layer_box()
+            box.set_value(box.options[index].split(" (")[0])  # shown as "name (kind, units)" (format_func)
             run(at, "States: change layer")
-            if at.selectbox(key="states.layer").index != index:
+            if layer_box().index != index:
                 raise RuntimeError("the States page did not change its layer")
         pick_preset(at, "guide-lstm")
         run(at, "States: change preset (traced before)")

@@ -137,8 +137,8 @@ def kept_figures(at) -> list:
 
 
 def pick_layer(at, index):
-    box = next(box for box in at.selectbox if box.label == "Layer")
-    box.set_value(box.options[index].split(" (")[0])  # options read "name (kind, units)"; the value is the name
+    (box,) = [w for w in at.selectbox if w.key.startswith(keys.STATES_LAYER + ".")]  # keys.for_options
+    box.set_value(box.options[index].split(" (")[0])  # its options show "name (kind, units)": format_func
     at.run()
     assert not at.exception, [e.value for e in at.exception]
 

@@ -1,7 +1,7 @@
 """Sessions are isolated and the server's resources are bounded.
 
 Nothing mutable is shared through st.cache_resource; every session builds its own models and its own
-stateful layer; a run stopped midway (a rerun, a stop) leaves the session's cached traces whole; two
+stateful layer; only the traces of unedited, non-stateful presets are shared, as copies; a run stopped midway (a rerun, a stop) leaves the session's cached traces whole; two
 script threads of one session trace a model once; at most MAX_CONCURRENT_TRACES traces run at once
 and a session waits at most TRACE_WAIT_S for one; .streamlit/config.toml sets the server's guards.
 """
@@ -129,6 +129,61 @@ def test_feeding_the_stateful_layer_in_one_session_leaves_the_other_alone():
     two.button(key=keys.STATEFUL_FEED).click().run()
     assert metric(one, "The next batch starts from") == "zeros"
     assert metric(two, "The next batch starts from") == "the kept state"
+
+
+# --- traces shared between sessions: only those of unedited, non-stateful presets ----------------------
+
+
+def _counting_traces(monkeypatch) -> list:
+    calls, real = [], traced.trace
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(traced, "trace", counted)
+    return calls
+
+
+def _the_trace(at: AppTest) -> tuple[tuple, Trace]:
+    (key, stored), = at.session_state[keys.TRACES].items()
+    return key, stored
+
+
+def test_a_second_session_of_an_unedited_preset_gets_the_first_ones_trace_as_its_own_copy(monkeypatch):
+    calls = _counting_traces(monkeypatch)
+    one, two = open_app("pages/states.py"), open_app("pages/states.py")
+    assert len(calls) == 1  # the second session did not run the model
+    (key, first), (_, second) = _the_trace(one), _the_trace(two)
+    assert second is not first and second["lstm"].h is not first["lstm"].h  # a copy: nothing shared to mutate
+    model = two.session_state[keys.MODELS][key[0][1]]  # the second session's own model, run here
+    own = trace(model, model_arguments(prepare(needs_from_model(model), key[1])))
+    assert second.names == own.names
+    for name in own.names:
+        np.testing.assert_array_equal(second[name].h, own[name].h)
+        for gate, values in own[name].forward.gates.items():
+            np.testing.assert_array_equal(second[name].forward.gates[gate], values)
+
+
+def test_an_edited_model_and_a_stateful_one_are_traced_by_each_session(monkeypatch):
+    calls = _counting_traces(monkeypatch)
+    for _ in range(2):
+        at = open_app("pages/build.py", preset="guide-lstm")
+        units = next(w.key for w in at.number_input if w.key.endswith("layer.0.1.units"))
+        at.number_input(key=units).set_value(12).run()
+        at.switch_page("pages/states.py").run()
+        assert not at.exception and _the_trace(at)[1]["lstm"].units == 12
+    assert len(calls) == 2
+    for _ in range(2):
+        open_app("pages/states.py", preset="guide-stateful")
+    assert len(calls) == 4
+
+
+def test_a_trace_over_the_shared_size_is_traced_by_each_session(monkeypatch):
+    calls = _counting_traces(monkeypatch)
+    monkeypatch.setattr(traced, "SHARED_TRACE_BYTES", 1024)  # the default input's trace is larger
+    open_app("pages/states.py"), open_app("pages/states.py")
+    assert len(calls) == 2
 
 
 # --- runs stopped midway, and two threads of one session ---------------------------------------------

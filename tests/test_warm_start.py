@@ -92,3 +92,20 @@ def test_what_sessions_make_after_the_freeze_is_still_collected():
     del model
     gc.collect(2)
     assert gone() is None
+
+
+def test_warm_traces_traces_each_warm_preset_once_and_a_failure_only_warns(monkeypatch, caplog):
+    import importlib
+
+    module = importlib.import_module("rnnviz.trace")  # the package's `rnnviz.trace` is the function
+    traced, real = [], module.trace
+    monkeypatch.setattr(module, "trace", lambda model, x: traced.append(model.name) or real(model, x))
+    assert warm_start.warm_traces() is True
+    assert len(traced) == len(warm_start.WARM_PRESETS) == 3
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no TensorFlow today")
+
+    monkeypatch.setattr(module, "trace", broken)
+    assert warm_start.warm_traces() is False
+    assert "could not warm up its traces" in caplog.text

@@ -103,6 +103,22 @@ def _column(row: Quantity, step: int, first: int, stop: int) -> int:
     return first + stop - 1 - step if row.reverse else step
 
 
+def _set_frames(fig: go.Figure, frames: list[go.Frame]) -> None:
+    """Store frames built with `_validate=False` as they are.
+
+    `fig.frames = frames` builds every frame again, validating each bar and line (a States figure's
+    80 frames took 0.2 s, most of the figure's time); these frames hold only types Plotly checks
+    when the figure is built (float32 arrays, lists of floats, ints), so they go in unchecked.
+    Read them back with `frame.to_plotly_json()` (Plotly cannot give `frame.data` of an
+    unvalidated frame). `_frame_objs` is where plotly==7.1.0 (pinned) keeps them; where a
+    release does not, they are validated as before.
+    """
+    if isinstance(getattr(fig, "_frame_objs", None), (list, tuple)):
+        fig._frame_objs = tuple(frames)
+    else:  # pragma: no cover  (another plotly release)
+        fig.frames = frames
+
+
 def step_through(
     rows: Sequence[Quantity],
     *,
@@ -157,43 +173,46 @@ def step_through(
     )
     scales = [scale_for(r.quantity, v) for r, v in zip(rows, values)]
     window_labels = labels[first:stop] if labels else None
-    bar_traces, outline_traces = [], []
+    traces, cells, images, layout = [], [], [], {}  # added to the figure at once: one check, not one per call
     for i, (r, v, scale) in enumerate(zip(rows, values, scales)):
-        axis = "coloraxis" if i == 0 else f"coloraxis{i + 1}"
         heat_axes = "" if i == 0 else str(2 * i + 1)  # make_subplots numbers the axes row by row, 2 a row
+        bar_axes = str(2 * i + 2)
+        axis = "coloraxis" if i == 0 else f"coloraxis{i + 1}"
         heat = heatmap_trace(v[first:stop], 1, unit_factor, axis, r.name, first=first)
-        fig.add_trace(heat, row=i + 1, col=1)
         # The same heatmap as a picture underneath: the first step Plotly plays drops the heatmap
         # trace (it re-plots only what the frames move) and the picture goes on showing it.
-        fig.add_layout_image(source=heatmap_picture(np.asarray(heat.z), scale), xref=f"x{heat_axes}",
-                             yref=f"y{heat_axes}", x=first - 0.5, y=-0.5, sizex=len(shown),
-                             sizey=v.shape[1], xanchor="left", yanchor="top", sizing="stretch", layer="below")
-        bar_traces.append(len(fig.data))
+        images.append(dict(source=heatmap_picture(np.asarray(heat.z), scale), xref=f"x{heat_axes}",
+                           yref=f"y{heat_axes}", x=first - 0.5, y=-0.5, sizex=len(shown), sizey=v.shape[1],
+                           xanchor="left", yanchor="top", sizing="stretch", layer="below"))
         at = _column(r, first, first, stop)
-        fig.add_trace(go.Bar(
+        traces += [heat, go.Bar(
             x=f32(v[at]), y=np.arange(v.shape[1]), orientation="h", name=r.name, showlegend=False,
             marker=dict(color=BAR_COLOUR, line=dict(width=0)),
             hovertemplate=f"<b>{r.name}</b><br>unit %{{y}}<br>value %{{x:.4f}}<extra></extra>",
-        ), row=i + 1, col=2)
-        for color, width in (("white", 6), ("#111", 2.5)):  # a black line on a white halo: visible on any colour
-            outline_traces.append(len(fig.data))
-            fig.add_trace(go.Scatter(**_outline(at, v.shape[1]), mode="lines", name=HIGHLIGHT, showlegend=False,
-                                     hoverinfo="skip", line=dict(color=color, width=width)), row=i + 1, col=1)
-        fig.update_yaxes(unit_axis(v.shape[1]), row=i + 1, col=1)
-        fig.update_yaxes(matches=f"y{heat_axes}", showticklabels=False, row=i + 1, col=2)
-        fig.update_xaxes(time_axis(window_labels, len(shown), with_title=i == n - 1, width_px=HEAT_SHARE * AXIS_PX,
-                                   first=first), showticklabels=i == n - 1, row=i + 1, col=1)  # one time axis, below
+        )] + [go.Scatter(**_outline(at, v.shape[1]), mode="lines", name=HIGHLIGHT, showlegend=False, hoverinfo="skip",
+                         line=dict(color=color, width=width))  # a black line on a white halo: visible on any colour
+              for color, width in (("white", 6), ("#111", 2.5))]
+        cells += [(i + 1, 1), (i + 1, 2), (i + 1, 1), (i + 1, 1)]
+        layout[f"yaxis{heat_axes}"] = unit_axis(v.shape[1])
+        layout[f"yaxis{bar_axes}"] = dict(matches=f"y{heat_axes}", showticklabels=False)
+        layout[f"xaxis{heat_axes}"] = dict(time_axis(window_labels, len(shown), with_title=i == n - 1,
+                                                     width_px=HEAT_SHARE * AXIS_PX, first=first),
+                                           showticklabels=i == n - 1)  # one time axis, below
         pad = 0.05 * (scale.zmax - scale.zmin)
-        fig.update_xaxes(range=[scale.zmin - pad, scale.zmax + pad], title_text="value at the step" if i == n - 1 else "",
-                         showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888", tickfont_size=12,
-                         nticks=5, row=i + 1, col=2)
+        layout[f"xaxis{bar_axes}"] = dict(
+            range=[scale.zmin - pad, scale.zmax + pad], title=dict(text="value at the step" if i == n - 1 else ""),
+            showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888", tickfont=dict(size=12), nticks=5)
         bottom, top = fig.layout[f"yaxis{heat_axes}"].domain
         ends = [scale.zmin, (scale.zmin + scale.zmax) / 2, scale.zmax]
-        fig.update_layout({axis: dict(  # no title: the row's title says the range; one bar beside each row
+        layout[axis] = dict(  # no title: the row's title says the range; one bar beside each row
             colorscale=scale.colorscale, cmin=scale.zmin, cmax=scale.zmax,
             colorbar=dict(len=top - bottom, y=top, yanchor="top", thickness=14, tickfont=dict(size=12), x=1.01,
                           tickvals=ends, ticktext=[f"{t:.3g}" for t in ends]),  # three ticks fit a short row
-        )})
+        )
+    fig.add_traces(traces, rows=[c[0] for c in cells], cols=[c[1] for c in cells])
+    fig.update_layout(layout, images=images)
+    bar_traces = list(range(1, len(traces), 4))  # each row's traces: heatmap, bars, halo, line
+    outline_traces = [t for b in bar_traces for t in (b + 1, b + 2)]
 
     frames = []
     for step in shown:
@@ -203,7 +222,7 @@ def step_through(
         for r, v in zip(rows, values):
             data.extend(dict(type="scatter", **_outline(_column(r, step, first, stop), v.shape[1])) for _ in range(2))
         frames.append(go.Frame(name=str(step), data=data, traces=bar_traces + outline_traces, _validate=False))
-    fig.frames = frames
+    _set_frames(fig, frames)
 
     still = dict(mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))
     fig.update_layout(

@@ -5,6 +5,10 @@ only slows every one of them down). A session that finds them all taken waits, w
 most `TRACE_WAIT_S` seconds for one, and is then told the server is busy: however heavy the
 requests of others, no session waits longer than that for its turn (a wait of `SHOW_WAIT_S` or
 more is stated on the page). Pages that do not trace never wait for a slot.
+
+The trace of an unedited, non-stateful preset depends only on its spec and the input, so it is
+computed once for the whole server (`st.cache_data`, plain arrays, a copy per session); every
+session still builds its own model.
 """
 
 from __future__ import annotations
@@ -15,19 +19,23 @@ import time
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import keras
 import streamlit as st
 
 from rnnviz.feeding import model_arguments, needs_from_model, prepare
 from rnnviz.inputs import PreparedInput
-from rnnviz.trace import Trace, trace
+from rnnviz.spec import ModelSpec
+from rnnviz.trace import Trace, estimate_trace_bytes, trace
 from rnnviz.ui import keys
 from rnnviz.ui.input_panel import input_panel
 from rnnviz.ui.model_source import CurrentModel, current_model
 from rnnviz.ui.task_input import task_input
 
 _KEEP = 4  # traces kept per session
+SHARED_TRACES = 8  # traces of unedited presets shared by all sessions (a few MB each)
+SHARED_TRACE_BYTES = 96 * 1024**2  # the largest estimated peak shared (its arrays: a fraction); longer: per session
 NO_RECURRENT_LAYER = "This model has no SimpleRNN, GRU or LSTM layer to show."
 MAX_CONCURRENT_TRACES = 2  # traces running at once, all sessions together
 TRACE_WAIT_S = 60.0  # the longest a session waits for one of them to finish
@@ -114,7 +122,10 @@ def _trace_into(cache: dict, key: tuple, model: keras.Model, prepared: tuple[Pre
                 return None
             waited = time.monotonic() - waited_from
             with st.spinner("Running the model and recording every timestep…"):
-                result = trace(model, model_arguments(prepared))
+                arguments = model_arguments(prepared)
+                shared = _shareable(key[0], model, arguments)
+                result = (_shared_trace(shared, key[1], arguments, model) if shared is not None
+                          else trace(model, arguments))
         if waited >= SHOW_WAIT_S:
             st.caption(f":material/hourglass_top: Waited {waited:.1f} s for other sessions' runs "
                        f"(the server runs {MAX_CONCURRENT_TRACES} at once).")
@@ -122,6 +133,33 @@ def _trace_into(cache: dict, key: tuple, model: keras.Model, prepared: tuple[Pre
             cache.pop(old, None)
         cache[key] = result
         return result
+
+
+def _shareable(model_key: tuple, model: keras.Model, arguments: Any) -> ModelSpec | None:
+    """The spec when its trace may be shared with every session, else None.
+
+    Only an unedited preset: its weights depend only on its spec (seeded), so every session's
+    model of it computes the same trace on the same input. Never a model with a stateful layer
+    (its trace depends on what it read before), an upload or a trained model, nor a trace over
+    `SHARED_TRACE_BYTES` (estimated): the shared ones stay within `SHARED_TRACES` of those.
+    """
+    if model_key[0] != "spec" or st.session_state.get(keys.SOURCE) != "preset" or st.session_state.get(keys.EDITED):
+        return None
+    if any(getattr(layer, "stateful", False) for layer in model._flatten_layers(include_self=False)):
+        return None
+    try:
+        if estimate_trace_bytes(model, arguments) > SHARED_TRACE_BYTES:
+            return None
+    except ValueError:  # the trace itself will say what is wrong, in this session
+        return None
+    return model_key[1]
+
+
+@st.cache_data(show_spinner=False, max_entries=SHARED_TRACES)
+def _shared_trace(spec: ModelSpec, choices: tuple, arguments: Any, _model: keras.Model) -> Trace:
+    """The trace of an unedited preset's model, computed by the first session to ask and shared as
+    plain arrays (a copy for each session; never the model): `_model` is that session's model of `spec`."""
+    return trace(_model, arguments)
 
 
 def _model_lock(model: keras.Model) -> threading.Lock:

@@ -13,6 +13,9 @@ After every script run Streamlit collects garbage twice (`runner.postScriptGC`, 
 collection walks every object the process tracks: with TensorFlow, Keras and Plotly loaded that
 is some 350,000 objects, 0.3 s at best on this machine and seconds when it is busy, added to every
 click. Nearly all of them are modules, classes and functions that live as long as the process.
+A process's first trace of each kind of layer costs more than later ones: `warm_traces` pays
+that at start, not the first session to open States.
+
 `gc.freeze()` moves the objects alive now into a generation the collector never walks, so later
 collections walk only what sessions create (models, traces, figures), which they still free.
 """
@@ -25,6 +28,8 @@ import logging
 import pkgutil
 import sys
 import threading
+
+import numpy as np
 
 from streamlit.runtime.scriptrunner import script_runner
 
@@ -66,8 +71,33 @@ def stop_keras_reset() -> bool:
     return True
 
 
+WARM_PRESETS = ("guide-lstm", "guide-gru-simplernn", "guide-bidirectional")  # LSTM, GRU, SimpleRNN, Bidirectional
+
+
+def warm_traces() -> bool:
+    """Trace a few presets on a tiny input once, then drop them: TensorFlow's first trace of each
+    layer kind in a process costs about 0.1 s CPU more than later ones (functions, kernels and
+    grappler set up once), which the first session to open States would pay. False if it failed
+    (the app runs as before; a warning says so)."""
+    from rnnviz.build import build_model  # here: rnnviz.ui.warm_start is imported before the app's modules
+    from rnnviz.presets import get_preset
+    from rnnviz.trace import trace
+
+    try:
+        for name in WARM_PRESETS:
+            model = build_model(get_preset(name).spec)
+            arrays = [np.zeros([1 if i == 0 else d or 2 for i, d in enumerate(x.shape)], dtype=x.dtype)
+                      for x in model.inputs]
+            trace(model, arrays[0] if len(arrays) == 1 else arrays)
+    except Exception:  # noqa: BLE001  (a warm-up must never stop the app)
+        _LOG.warning("rnnviz could not warm up its traces; the first States page will be slower", exc_info=True)
+        return False
+    return True
+
+
 def warm_start() -> bool:
-    """Once per process: stop the Keras reset, import every page's modules and freeze what is alive.
+    """Once per process: stop the Keras reset, import every page's modules, warm the traces and
+    freeze what is alive.
 
     Returns:
         True the one time it does the work, False after.
@@ -79,6 +109,7 @@ def warm_start() -> bool:
         stop_keras_reset()
         for name in app_modules():
             importlib.import_module(name)
+        warm_traces()
         gc.collect()  # what is garbage now is freed, not frozen
         gc.freeze()
         _done = True
