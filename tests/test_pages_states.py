@@ -1,32 +1,21 @@
 """The States page through AppTest: it traces the model and the scrubber moves the highlight."""
 
 import json
-from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import states_page
 from rnnviz.presets import preset_names
 from rnnviz.ui import keys
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
     st.cache_data.clear()
     st.cache_resource.clear()
-
-
-def states_page(preset):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params["preset"] = preset
-    at.run()
-    at.switch_page("pages/states.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def figures(at):

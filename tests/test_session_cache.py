@@ -3,18 +3,16 @@
 import gc
 import json
 import weakref
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
+from apptest_pages import states_page
 from rnnviz.ui import keys, session_cache
 from rnnviz.ui.session_cache import remember
 from rnnviz.ui.state_views import FIGURES_KEPT
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -116,16 +114,6 @@ def test_keep_below_one_is_refused(session):
 def fresh_caches():
     st.cache_data.clear()
     st.cache_resource.clear()
-
-
-def states_page(preset):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params["preset"] = preset
-    at.run()
-    at.switch_page("pages/states.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def shown_title(at) -> str:

@@ -1,0 +1,18 @@
+"""AppTest helpers shared by the page tests."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def states_page(preset: str) -> AppTest:
+    """The States page of a fresh session opened on `preset` (by its link), run without an exception."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["preset"] = preset
+    at.run()
+    at.switch_page("pages/states.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
