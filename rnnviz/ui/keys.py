@@ -22,6 +22,11 @@ UPLOADED = "model.uploaded"  # UploadedModel opened by this session
 UPLOADER = "sidebar.uploader"  # the sidebar's file uploader
 UPLOAD_ERROR = "model.upload_error"  # message about the last refused file
 
+# Language (rnnviz/ui/language.py).
+LANGUAGE = "lang.choice"  # "en" or "ko": the sidebar's language box
+LANGUAGE_URL = "lang.url"  # the language the URL last named, so a changed ?lang= is taken once
+LANGUAGE_ERROR = "lang.error"  # a ?lang= value rnnviz does not speak, to be said in the sidebar
+
 # Build page.
 EDITOR_GENERATION = "build.generation"  # bumped on a structural edit so widgets start afresh
 EDITOR_PREFIX = "build.w"  # prefix of every editor widget key
