@@ -41,3 +41,9 @@ MAX_TRAIN_UNITS = 64  # units of a model trained on a toy task
 MAX_LOAD_MEMORY = 512 * 1024**2  # memory an upload's load may add, in its capped worker process
 MAX_LOAD_SECONDS = 20.0  # wall-clock time an upload's load may take in that worker
 MAX_CHUNKS = 300  # batches one Stateful lesson feeds (one forward pass each): its cost, checked before work
+# Models kept for a reload of the page (rnnviz/kept.py, the `?own=` link): an uploaded file's bytes or a
+# trained model's weights, never a live model. Each is dropped this long after its last use, and the
+# least recently used go first when there are more than KEPT_MODELS or they hold more than KEPT_MODEL_BYTES.
+KEPT_MODEL_SECONDS = 30 * 60
+KEPT_MODELS = 32
+KEPT_MODEL_BYTES = 256 * 1024**2

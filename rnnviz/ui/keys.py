@@ -21,6 +21,9 @@ SOURCE = "model.source"  # "preset" (a spec, maybe edited) or "upload"
 UPLOADED = "model.uploaded"  # UploadedModel opened by this session
 UPLOADER = "sidebar.uploader"  # the sidebar's file uploader
 UPLOAD_ERROR = "model.upload_error"  # message about the last refused file
+OWN_TOKENS = "model.own_tokens"  # {"upload" | "trained": token in rnnviz.kept.KEPT}: this session's kept models
+OWN_ERROR = "model.own_error"  # (message, preset shown instead) when ?own= named a model no longer kept
+OWN_URL = "model.own_url"  # the last ?own= token this session took (or made), so a changed link is taken once
 
 # Language (rnnviz/ui/language.py).
 LANGUAGE = "lang.choice"  # "en" or "ko": the sidebar's language box

@@ -18,7 +18,7 @@ from rnnviz.load_worker import load_model_capped, start_worker
 from rnnviz.presets import DEFAULT_PRESET, get_preset, preset_names
 from rnnviz.spec import ModelSpec
 from rnnviz.summary import ModelSummary, summarize_model
-from rnnviz.ui import keys
+from rnnviz.ui import keys, own_link
 from rnnviz.ui.janitor import start_memory_janitor
 
 _MAX_MODELS_PER_SESSION = 3
@@ -171,6 +171,7 @@ def _open_upload() -> None:
         st.session_state[keys.UPLOAD_ERROR] = f"{err}"
         return
     st.session_state[keys.UPLOADED] = UploadedModel(file.name, hashlib.sha256(data).hexdigest(), model)
+    own_link.keep("upload", data, {"filename": file.name})  # for a reload of the page: see rnnviz.ui.reopen
     st.session_state[keys.SOURCE] = "upload"
     st.session_state[keys.PRESET_PICKER] = UPLOAD_OPTION
     st.query_params.pop("preset", None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from rnnviz.pretrained import pretrained, pretrained_info
 from rnnviz.probe import UnitReport, find_units
 from rnnviz.tasks import make_task
 from rnnviz.training import EpochRecord, accuracy, build_task_model, test_batch, train_task
-from rnnviz.ui import keys
+from rnnviz.ui import keys, own_link
 from rnnviz.ui.model_source import CurrentModel
 from rnnviz.ui.traced import compute_slot
 
@@ -51,8 +51,17 @@ class TrainedModel:
         return f"{made} on {self.task}, seed {self.seed}, {100 * self.test_accuracy:.1f} %"
 
 
-def use(trained: TrainedModel) -> None:
-    """Make `trained` this session's current model, on every page."""
+def use(trained: TrainedModel, *, token: str | None = None) -> None:
+    """Make `trained` this session's current model, on every page, kept for a reload of the page.
+
+    Args:
+        trained: the model.
+        token: its token in `rnnviz.kept.KEPT` when it was reopened from there (else it is kept anew).
+    """
+    if token is None:
+        own_link.keep("trained", () if trained.shipped else trained.model.get_weights(), kept_meta(trained))
+    else:
+        st.session_state.setdefault(keys.OWN_TOKENS, {})["trained"] = token
     st.session_state[keys.TRAINED] = trained
     st.session_state[keys.TRAINED_CURRENT] = CurrentModel(("trained", id(trained.model)), trained.label,
                                                           trained.model, None, task=trained.task)
@@ -67,11 +76,35 @@ def current_trained() -> TrainedModel | None:
 
 
 def use_pretrained(task: str) -> None:
-    """Open the model shipped for `task`; its twin is rebuilt from the same seed (the same start weights)."""
+    """Open the model shipped for `task`."""
+    use(pretrained_model(task))
+
+
+def pretrained_model(task: str) -> TrainedModel:
+    """The model shipped for `task`; its twin is rebuilt from the same seed (the same start weights)."""
     info = pretrained_info(task)
     untrained = build_task_model(make_task(task), info["cell"], info["units"], info["seed"])
-    use(TrainedModel(task, info["cell"], info["units"], info["seed"], pretrained(task), untrained, (),
-                     info["test_accuracy"], shipped=True))
+    return TrainedModel(task, info["cell"], info["units"], info["seed"], pretrained(task), untrained, (),
+                        info["test_accuracy"], shipped=True)
+
+
+def kept_meta(trained: TrainedModel) -> dict:
+    """What `rebuild` needs besides the weights: plain values only."""
+    return {"task": trained.task, "cell": trained.cell, "units": trained.units, "seed": trained.seed,
+            "history": trained.history, "test_accuracy": trained.test_accuracy, "stopped": trained.stopped,
+            "shipped": trained.shipped}
+
+
+def rebuild(meta: Mapping, weights: tuple) -> TrainedModel:
+    """A `TrainedModel` for this session alone from what `use` kept (`kept_meta` and the weights)."""
+    if meta["shipped"]:
+        return pretrained_model(meta["task"])
+    task = make_task(meta["task"])
+    model = build_task_model(task, meta["cell"], meta["units"], meta["seed"])
+    model.set_weights(list(weights))
+    untrained = build_task_model(task, meta["cell"], meta["units"], meta["seed"])  # the same start weights
+    return TrainedModel(meta["task"], meta["cell"], meta["units"], meta["seed"], model, untrained,
+                        meta["history"], meta["test_accuracy"], meta["stopped"])
 
 
 def _tab_open() -> bool:
