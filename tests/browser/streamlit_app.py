@@ -324,6 +324,12 @@ class AppPage:
         self.wait_for_run(before=0)
         return self
 
+    def reload(self) -> "AppPage":
+        """Reload the tab (a new Streamlit session on the same URL) and wait for its first run to finish."""
+        self.page.reload()  # the init script runs again: the run counters start from 0
+        self.wait_for_run(before=0)
+        return self
+
     def finished_runs(self) -> int:
         """Runs the server has finished for this page so far (runs stopped early for a rerun not counted)."""
         return self.page.evaluate("() => window.__rnnviz.finished")
