@@ -39,7 +39,6 @@ TEMPLATE = go.layout.Template(
 )
 
 
-
 def _names() -> dict[str, str]:
     """Names people read, for the keys the trace uses ("h" and "c" are its field names), in the current language."""
     return {
