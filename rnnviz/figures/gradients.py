@@ -98,7 +98,8 @@ def adding_saliency(values: np.ndarray, marked: Sequence[int], saliency: Mapping
     steps = np.arange(len(values))
     is_marked = np.isin(steps, list(marked))
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.35, 0.65],
-                        subplot_titles=(_("the input: numbers, two of them marked"), _("the output's saliency ‖∂y/∂x_t‖")))
+                        subplot_titles=(_("the input: numbers, two of them marked"),
+                                        _("the output's saliency ‖∂y/∂x_t‖")))
     fig.add_trace(go.Bar(x=steps, y=f32(values), marker_color=[MARKED if m else UNMARKED for m in is_marked],
                          name=_("numbers"), showlegend=False,
                          hovertemplate=_("step %{x}: %{y:.2f}") + "<extra></extra>"), row=1, col=1)

@@ -200,7 +200,7 @@ def continuation_diagram(
             x0, y0 = xs[c], ys[r]
             start, stop = bounds[c]
             fig.add_shape(type="rect", x0=x0, x1=x0 + width, y0=y0 - height / 2, y1=y0 + height / 2,
-                          line=dict(color=color, width=2), fillcolor="rgba(0,0,0,0.03)", name=f"sample {r}")  # a shape's name, for readers of the figure
+                          line=dict(color=color, width=2), fillcolor="rgba(0,0,0,0.03)", name=f"sample {r}")
             fig.add_annotation(x=x0 + width / 2, y=y0, showarrow=False, font=dict(size=14),
                                text=_("sample {sample}<br>steps {first}–{last}").format(
                                    sample=r, first=start, last=stop - 1))

@@ -230,7 +230,7 @@ def step_through(
         for r, v in zip(rows, values):
             data.append(dict(type="bar", x=f32(v[_column(r, step, first, stop)])))
         for r, v in zip(rows, values):
-            data.extend(dict(type="scatter", **_outline(_column(r, step, first, stop), v.shape[1])) for _copy in range(2))
+            data.extend(dict(type="scatter", **_outline(_column(r, step, first, stop), v.shape[1])) for __ in range(2))
         frames.append(go.Frame(name=str(step), data=data, traces=bar_traces + outline_traces, _validate=False))
     _set_frames(fig, frames)
 

@@ -104,7 +104,8 @@ def _heatmap_figure(
     )
     for i, p in enumerate(panels):
         row, col = divmod(i, cols)
-        fig.add_trace(heatmap_trace(p.values, sf, uf, axis_of[p.quantity], p.title or _("value")), row=row + 1, col=col + 1)
+        trace = heatmap_trace(p.values, sf, uf, axis_of[p.quantity], p.title or _("value"))
+        fig.add_trace(trace, row=row + 1, col=col + 1)
         fig.update_yaxes(unit_axis(p.values.shape[1], with_title=col == 0), row=row + 1, col=col + 1)
         axis = time_axis(labels, timesteps, with_title=row == rows - 1, width_px=AXIS_PX / cols)
         fig.update_xaxes(axis, row=row + 1, col=col + 1)

@@ -27,7 +27,8 @@ def training_curve(epochs: Sequence[int], loss: Sequence[float], accuracy: Seque
                              mode="lines+markers", line=dict(color=PALETTE[0], width=3)), secondary_y=True)
     fig.update_layout(template=TEMPLATE, title=_("Training: loss and accuracy after each epoch"), height=340,
                       legend=dict(orientation="h", y=1.12, x=1, xanchor="right"), margin=dict(t=90))
-    fig.update_xaxes(title_text=_("epoch"), range=[0.5, max(total_epochs, 1) + 0.5], dtick=1 if total_epochs <= 20 else None)
+    fig.update_xaxes(title_text=_("epoch"), range=[0.5, max(total_epochs, 1) + 0.5],
+                     dtick=1 if total_epochs <= 20 else None)
     fig.update_yaxes(title_text=_("loss"), rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text=_("accuracy %"), range=[0, 101], secondary_y=True)
     return fig
@@ -83,7 +84,8 @@ def unit_and_latent(values: np.ndarray, latent: np.ndarray, labels: Sequence[str
                              line=dict(color=PALETTE[0], width=3)), secondary_y=False)
     fig.add_trace(go.Scatter(x=x, y=np.asarray(latent, dtype=np.float32), name=latent_name, mode="lines",
                              line=dict(color=PALETTE[1], width=3, dash="dash", shape="hv")), secondary_y=True)
-    fig.update_layout(template=TEMPLATE, title=_("{unit} against {latent}, step by step").format(unit=unit_name, latent=latent_name), height=360,
+    title = _("{unit} against {latent}, step by step").format(unit=unit_name, latent=latent_name)
+    fig.update_layout(template=TEMPLATE, title=title, height=360,
                       legend=dict(orientation="h", y=1.12, x=1, xanchor="right"), margin=dict(t=90))
     fig.update_xaxes(tickmode="array", tickvals=x, ticktext=[_shown(t) for t in labels], title_text=_("input step"))
     fig.update_yaxes(title_text=unit_name, secondary_y=False)
@@ -102,7 +104,8 @@ def pca_trajectory(coords: np.ndarray, labels: Sequence[str], latent: np.ndarray
                     showscale=True, colorbar=dict(title=dict(text=latent_name, side="right"), thickness=14)),
         hovertemplate=_("step %{pointNumber}: %{text}") + "<extra></extra>",
     ))
-    fig.update_layout(template=TEMPLATE, height=440, title=_("The hidden state's path, in its two main directions (PCA)"))
+    fig.update_layout(template=TEMPLATE, height=440,
+                      title=_("The hidden state's path, in its two main directions (PCA)"))
     fig.update_xaxes(title_text=_("PC 1 ({percent} of the variance)").format(percent=f"{100 * share[0]:.0f} %"))
     fig.update_yaxes(title_text=_("PC 2 ({percent} of the variance)").format(percent=f"{100 * share[1]:.0f} %"))
     return fig
