@@ -8,6 +8,7 @@ import streamlit as st
 from rnnviz import explain, figures, own_data
 from rnnviz.figures.scrub import Quantity, step_through, step_window
 from rnnviz.figures.style import display_names
+from rnnviz.i18n import current_language
 from rnnviz.trace import DirectionTrace, LayerTrace, Trace
 from rnnviz.ui import keys
 from rnnviz.ui.charts import chart
@@ -105,7 +106,7 @@ def layer_view(layer: LayerTrace, labels: tuple[str, ...], row: int, activation:
     per-step outputs beside the states, the other outputs at the end, then unit lines."""
     ranges = _ranges(layer.inner_kind, activation, recurrent_activation)
     rows = _chosen_rows(quantities(layer, row, ranges, direction_name) + output_rows(outputs, row, layer.input_steps),
-                        f"{layer.name}.{direction_name}")
+                        f"{layer.name}.{direction_name}.{current_language()}")  # the rows' names are in the language
     if not rows:
         st.info("Pick at least one row to show.")
         return
