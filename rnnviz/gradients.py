@@ -254,6 +254,10 @@ def _check_method(method: str, samples: int) -> None:
         ).format(samples=samples))
 
 
+class GradientCostError(ValueError):
+    """Gradients over the cell limit (`MAX_GRADIENT_CELLS`); with method="exact", method="estimate" may fit."""
+
+
 def _check_cost(rows: int, steps: int, units: int, what: str, method: str) -> None:
     cells = rows * steps * units
     if cells > MAX_GRADIENT_CELLS:
@@ -264,8 +268,8 @@ def _check_cost(rows: int, steps: int, units: int, what: str, method: str) -> No
         else:
             message = _("the gradients of {what} would run {rows:,} rows x {steps:,} steps x {units:,} units = "
                         "{cells:,} cells, over the limit of {limit:,}; pass fewer sequences or shorter ones")
-        raise ValueError(message.format(what=what, rows=rows, steps=steps, units=units, cells=cells,
-                                        limit=MAX_GRADIENT_CELLS))
+        raise GradientCostError(message.format(what=what, rows=rows, steps=steps, units=units, cells=cells,
+                                               limit=MAX_GRADIENT_CELLS))
 
 
 def _find_layer(model: keras.Model, name: str) -> keras.layers.Layer:
@@ -379,4 +383,4 @@ def _swap_embedding(embedding: keras.layers.Embedding, vectors: tf.Tensor) -> Ca
     return call
 
 
-__all__ = ["gradient_over_time", "output_saliency", "half_life", "relative_to_last", "adding_models"]
+__all__ = ["gradient_over_time", "output_saliency", "half_life", "relative_to_last", "adding_models", "GradientCostError"]

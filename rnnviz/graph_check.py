@@ -63,7 +63,7 @@ def _calls(layers: list, label: str, model: str) -> tuple[dict[str, int], dict[t
             inputs[(name, index)] = refs
         if not nodes:
             inputs[(name, 0)] = []
-    for (name, _), refs in inputs.items():
+    for (name, _call), refs in inputs.items():
         for source, index in refs:
             if calls.get(source, 0) <= index:
                 raise ValueError(_(
