@@ -176,7 +176,7 @@ def trace(model: keras.Model, inputs: Any, *, advance_state: bool = False) -> Tr
     tracer, arrays = _prepare(model, inputs)
     trace_cost.check_bytes(_estimate(model, tracer, arrays), MAX_TRACE_BYTES)
     if not tracer.plan.layers:
-        return Trace({}, dict(tracer.plan.skipped), _device(None), ())
+        return Trace({}, tracer.reasons()[1], _device(None), ())
     tensors = [tf.convert_to_tensor(a) for a in arrays]
     try:
         result = tracer.function(bool(advance_state))(tensors)
@@ -363,6 +363,7 @@ def _device(tensor: Any) -> str:
 def _assemble(tracer: trace_graph.Tracer, result: dict) -> Trace:
     layers = {}
     device = None
+    kernel_reasons, skipped = tracer.reasons()
     for key, plan in tracer.keys.items():
         raw = result["layers"][key]
         device = raw["steps"][0][0] if device is None else device
@@ -384,7 +385,7 @@ def _assemble(tracer: trace_graph.Tracer, result: dict) -> Trace:
             mask=np.asarray(raw["mask"]) if "mask" in raw else None,
             go_backwards=bool(main.go_backwards),
             kernel=plan.kernel,
-            kernel_reason=plan.kernel_reason,
+            kernel_reason=kernel_reasons.get(id(plan.layer), plan.kernel_reason),
             input_steps=int(raw["steps"][0][0].shape[0]),
             return_sequences=bool(layer.return_sequences),
             return_state=bool(layer.return_state),
@@ -392,7 +393,7 @@ def _assemble(tracer: trace_graph.Tracer, result: dict) -> Trace:
             merge_mode=getattr(layer, "merge_mode", None),
         )
     model_outputs = tuple(np.asarray(o) for o in result["model_outputs"])
-    return Trace(layers, dict(tracer.plan.skipped), _device(device), model_outputs)
+    return Trace(layers, skipped, _device(device), model_outputs)
 
 
 def _direction(layer: keras.layers.Layer, steps: list, initial: list, final: list) -> DirectionTrace:

@@ -23,7 +23,7 @@ from keras.src import tree
 from keras.src.backend.common.masking import get_keras_mask, set_keras_mask
 
 from rnnviz import trace_cells
-from rnnviz.i18n import _
+from rnnviz.i18n import _, current_language
 
 _RECURRENT = (keras.layers.RNN, keras.layers.Bidirectional)
 
@@ -350,10 +350,20 @@ class Tracer:
         self._model = weakref.ref(model)  # the cache is keyed by the model: no strong reference back
         self.has_gpu = trace_cells.gpu_available()
         self.plan = make_plan(model, self.has_gpu)
+        self.language = current_language()  # the language of the plan's reasons
         self._functions: dict[bool, Any] = {}
         self.estimates: dict[tuple, int] = {}  # input shapes -> estimated trace bytes
         self.keys: dict[str, LayerPlan] = {}  # trace name -> plan, in model order, filled when first compiled
         self._lock = threading.Lock()
+
+    def reasons(self) -> tuple[dict[int, str], dict[str, str]]:
+        """The kernel reason of each planned layer (by id of the layer) and why each skipped layer is skipped,
+        in the language in force (the cached plan holds them in the language it was made in)."""
+        plan = self.plan
+        model = self._model()
+        if current_language() != self.language and model is not None:
+            plan = make_plan(model, self.has_gpu)
+        return {id(p.layer): p.kernel_reason for p in plan.layers.values()}, dict(plan.skipped)
 
     def function(self, advance_state: bool) -> Any:
         """The compiled twin: flat inputs -> {"layers": per-name results, "model_outputs": [...]}.

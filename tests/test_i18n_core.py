@@ -146,3 +146,19 @@ def test_no_module_that_translates_rebinds_the_underscore():
         bad += [f"{path.name}:{n.lineno}" for n in ast.walk(tree)
                 if isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)]
     assert not bad, "rename these throwaway `_` (to _unused, _node, ...):\n" + "\n".join(bad)
+
+
+def test_a_models_cached_plan_gives_its_kernel_reason_in_the_language_of_each_trace(ko):
+    """The tracer (cached per model) plans once; a later trace in another language still reads its own."""
+    import numpy as np
+
+    from rnnviz.trace import trace
+
+    inp = keras.Input((4, 2))
+    model = keras.Model(inp, keras.layers.SimpleRNN(3, name="rnn")(inp))
+    x = np.zeros((1, 4, 2), np.float32)
+    reason = "SimpleRNN has no cuDNN kernel; Keras runs its generic loop"
+    assert trace(model, x)["rnn"].kernel_reason == reason
+    with use_language("ko"):
+        assert trace(model, x)["rnn"].kernel_reason == ko(reason)
+    assert trace(model, x)["rnn"].kernel_reason == reason
