@@ -14,6 +14,8 @@ from typing import Callable
 import keras
 import tensorflow as tf
 
+from rnnviz.i18n import N_
+
 GATE_NAMES: dict[str, tuple[str, ...]] = {
     "LSTM": ("input", "forget", "candidate", "output"),  # Keras's order i, f, c, o
     "GRU": ("update", "reset", "candidate"),  # Keras's order z, r, h
@@ -70,29 +72,29 @@ def gpu_available() -> bool:
 def kernel_choice(layer: keras.layers.Layer, has_gpu: bool) -> tuple[str, str]:
     """The kernel the layer itself runs ("cudnn" or "generic") and why, following Keras's own checks."""
     if isinstance(layer, keras.layers.SimpleRNN):
-        return "generic", "SimpleRNN has no cuDNN kernel; Keras runs its generic loop"
+        return "generic", N_("SimpleRNN has no cuDNN kernel; Keras runs its generic loop")
     if type(layer) not in (keras.layers.LSTM, keras.layers.GRU):
-        return "generic", "keras.layers.RNN around a cell always runs the generic loop; only LSTM and GRU layers use cuDNN"
+        return "generic", N_("keras.layers.RNN around a cell always runs the generic loop; only LSTM and GRU layers use cuDNN")
     cell = layer.cell
     tanh = (keras.activations.tanh, tf.tanh, keras.ops.tanh)
     sigmoid = (keras.activations.sigmoid, tf.sigmoid, keras.ops.sigmoid)
     if layer.use_cudnn is False:
-        return "generic", "the layer has use_cudnn=False"
+        return "generic", N_("the layer has use_cudnn=False")
     if cell.activation not in tanh:
         return "generic", f"cuDNN needs activation='tanh'; this layer has '{_name(cell.activation)}'"
     if cell.recurrent_activation not in sigmoid:
         return "generic", f"cuDNN needs recurrent_activation='sigmoid'; this layer has '{_name(cell.recurrent_activation)}'"
     if layer.unroll:
-        return "generic", "cuDNN needs unroll=False"
+        return "generic", N_("cuDNN needs unroll=False")
     if not cell.use_bias:
-        return "generic", "cuDNN needs use_bias=True"
+        return "generic", N_("cuDNN needs use_bias=True")
     if isinstance(layer, keras.layers.GRU) and not cell.reset_after:
-        return "generic", "cuDNN needs reset_after=True for a GRU"
+        return "generic", N_("cuDNN needs reset_after=True for a GRU")
     if cell.recurrent_dropout:
-        return "generic", "cuDNN needs recurrent_dropout=0"
+        return "generic", N_("cuDNN needs recurrent_dropout=0")
     if not has_gpu:
-        return "generic", "TensorFlow sees no GPU; on a GPU this layer would use cuDNN"
-    return "cudnn", "a GPU is visible and the layer's settings allow cuDNN (at padded steps cuDNN outputs zeros)"
+        return "generic", N_("TensorFlow sees no GPU; on a GPU this layer would use cuDNN")
+    return "cudnn", N_("a GPU is visible and the layer's settings allow cuDNN (at padded steps cuDNN outputs zeros)")
 
 
 def _name(fn: Callable) -> str:
