@@ -33,7 +33,7 @@ if run is not None:
     if layer.backward is not None:
         directions = {"forward": _("forward"), "backward": _("backward")}  # labels made here, in this run's language
         direction = c2.radio(_("Cell state and gates of"), tuple(directions), horizontal=True,
-                             key=keys.STATES_DIRECTION, format_func=directions.get)
+                             key=keys.STATES_DIRECTION, format_func=directions.__getitem__)
     activation, recurrent_activation = activations(run.current.model, name)
     st.caption(_("Ran on **{device}** · this layer's own kernel here: **{kernel}** ({reason}) · "
                  "batch row {row} of {rows}").format(device=tr.device, kernel=layer.kernel, reason=_(layer.kernel_reason),

@@ -21,7 +21,7 @@ st.markdown(_("Pick a toy task and train a small network on it, live. Every othe
 
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
 task_name = c1.selectbox(_("Task"), task_names(), key=keys.TRAIN_TASK,
-                         format_func={n: _(make_task(n).title) for n in task_names()}.get)
+                         format_func={n: _(make_task(n).title) for n in task_names()}.__getitem__)
 cell = c2.selectbox(_("Cell"), CELLS, key=keys.TRAIN_CELL)
 units = int(c3.number_input(_("Units"), 1, MAX_TRAIN_UNITS, 16, key=keys.TRAIN_UNITS,
                             help=_("1 to {most}.").format(most=MAX_TRAIN_UNITS)))

@@ -50,7 +50,7 @@ def own_curve() -> OwnCurve | None:
     if isinstance(recurrent[name], keras.layers.Bidirectional):
         directions = {"forward": _("forward"), "backward": _("backward")}
         direction = c2.radio(_("Final state of"), tuple(directions), horizontal=True,
-                             key=keys.GRADIENTS_DIRECTION, format_func=directions.get)
+                             key=keys.GRADIENTS_DIRECTION, format_func=directions.__getitem__)
     cache: dict = st.session_state.setdefault(keys.GRADIENTS_CACHE, {})
     key = (current.key, choices, name, direction, current_language())  # the curve's label is in the language
     if key not in cache:

@@ -18,8 +18,9 @@ _SHOWN_IDS = 40  # ids of typed text listed under it
 
 
 def _shown(labels: dict[str, str]):
-    """A widget's format_func: the labels translated now, in this run (Streamlit may call it from another thread)."""
-    return {value: _(label) for value, label in labels.items()}.get
+    """A widget's format_func: the labels translated now, in this run (Streamlit may call it from another thread,
+    where the session's language is unknown); a KeyError for anything else, as a format_func of its options."""
+    return {value: _(label) for value, label in labels.items()}.__getitem__
 
 
 def input_panel(needs: tuple[InputNeeds, ...]) -> tuple[InputChoice, ...]:

@@ -107,7 +107,7 @@ def model_picker(url_path: str = "", *, own_model: str | None = None) -> None:
         key=keys.PRESET_PICKER,
         format_func={n: (_("Your file: {filename}").format(filename=stored.filename) if n == UPLOAD_OPTION else
                          _("Trained here: {task}").format(task=trained.task) if n == TRAINED_OPTION else
-                         _(get_preset(n).title)) for n in options}.get,  # made in this run, in its language
+                         _(get_preset(n).title)) for n in options}.__getitem__,  # made in this run, in its language
         on_change=_pick_model,
         disabled=bool(own_model),
         help=_("A model from the Keras guide “Working with RNNs”, or your own file. Edit a preset on the Build page."),
@@ -115,7 +115,7 @@ def model_picker(url_path: str = "", *, own_model: str | None = None) -> None:
     uploaded = uploaded_model()
     st.sidebar.radio(
         _("Weights"), ("vivid", "keras"), key=keys.WEIGHTS, horizontal=True, on_change=_change_weights,
-        format_func={w: _(label) for w, label in WEIGHT_LABELS.items()}.get,
+        format_func={w: _(label) for w, label in WEIGHT_LABELS.items()}.__getitem__,
         disabled=bool(own_model) or uploaded is not None or st.session_state.get(keys.SOURCE) == "trained",
         help=_(UPLOADED_WEIGHTS) if uploaded is not None or st.session_state.get(keys.SOURCE) == "trained" else
         _("The presets are untrained. Keras's own initial weights leave their states near 0 and their "

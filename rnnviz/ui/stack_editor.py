@@ -80,7 +80,7 @@ def _input_controls(inp: InputSpec, key: Key) -> InputSpec:
         c3, c4 = st.columns(2)
         kind = c1.selectbox(_("gives"), ("tokens", "vectors"), index=("tokens", "vectors").index(inp.kind),
                             key=key("kind"), help=_("Token ids (for an Embedding) or real-valued vectors."),
-                            format_func={k: _(label) for k, label in INPUT_KINDS.items()}.get)
+                            format_func={k: _(label) for k, label in INPUT_KINDS.items()}.__getitem__)
         features = None
         if kind == "vectors":
             features = c2.number_input(_("features"), 1, limits.MAX_FEATURES, inp.features or 8, key=key("features"),
@@ -103,7 +103,7 @@ def _initial_state_control(spec: ModelSpec, index: int, key: Key):
     current = stack.initial_state_from if stack.initial_state_from in earlier else "(zeros)"
     chosen = st.selectbox(_("first recurrent layer starts from the final states of"), options,
                           index=options.index(current), key=key("initial_state_from"),
-                          format_func={o: _(ZEROS) if o == "(zeros)" else o for o in options}.get)
+                          format_func={o: _(ZEROS) if o == "(zeros)" else o for o in options}.__getitem__)
     return replace(stack, initial_state_from=None if chosen == "(zeros)" else chosen)
 
 

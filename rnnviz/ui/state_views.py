@@ -63,7 +63,7 @@ def _window_start(steps: int, window: int) -> int:
     st.session_state[keys.STATES_WINDOW] = min(st.session_state.get(keys.STATES_WINDOW, 0), starts[-1]) // window * window
     return st.selectbox(_("Steps shown"), starts, key=keys.STATES_WINDOW,
                         format_func={s: _("{first}–{last} of {steps}").format(
-                            first=s, last=min(s + window, steps) - 1, steps=steps) for s in starts}.get,
+                            first=s, last=min(s + window, steps) - 1, steps=steps) for s in starts}.__getitem__,
                         help=_("A slider of {window} steps at a time: every step's bars travel to the browser with "
                                "it.").format(window=window))
 
