@@ -178,7 +178,7 @@ def _fit(model: keras.Model, task: Task, schedule: Schedule, seed: int, max_seco
         record = EpochRecord(epoch, float(np.mean(losses)), float(np.mean(accuracies)), time.monotonic() - start)
         history.append(record)
         if on_epoch is not None and on_epoch(record):
-            return history, f"stopped after epoch {epoch}"
+            return history, _("stopped after epoch {epoch}").format(epoch=epoch)
         if out_of_time:
-            return history, f"stopped at the {max_seconds:g} s cap in epoch {epoch}"
+            return history, _("stopped at the {seconds:g} s cap in epoch {epoch}").format(seconds=max_seconds, epoch=epoch)
     return history, ""

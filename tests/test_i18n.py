@@ -94,18 +94,18 @@ def test_pages_show_no_text_that_skips_translation(path):
     assert not bad, "wrap these in _() (placeholders filled by .format after it):\n" + "\n".join(bad)
 
 
-def _built_before_translation(arg: ast.expr) -> bool:
-    """A text put together before `_()` sees it: an f-string, a `+` or a `.format()`; the catalogue
-    has no entry for the result. (A name is fine: a table entry marked with `N_()` where it is written.)"""
-    return (isinstance(arg, ast.JoinedStr) or isinstance(arg, ast.BinOp)
-            or (isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr == "format"))
+def _built_text(arg: ast.expr) -> bool:
+    """A text made where it is translated (an f-string, a concatenation, a .format or % call): no msgid has it."""
+    return isinstance(arg, (ast.JoinedStr, ast.BinOp)) or (isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute)
+                                                           and arg.func.attr in {"format", "join"})
 
 
 def _translated_fstrings(path: Path) -> list[str]:
+    """`N_()` takes one literal; `_()` one literal, or a value marked with `N_()` where it was defined (a table's)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(tree)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"_", "N_"}
-            and (len(node.args) != 1 or _built_before_translation(node.args[0])
+            and (len(node.args) != 1 or _built_text(node.args[0])
                  or (node.func.id == "N_" and not isinstance(node.args[0], ast.Constant)))]
 
 

@@ -19,7 +19,7 @@ import keras
 import numpy as np
 
 from rnnviz import trace_cells
-from rnnviz.i18n import N_, _
+from rnnviz.i18n import N_, _, use_language
 from rnnviz.lessons.common import (
     check_int,
     check_kind,
@@ -123,7 +123,13 @@ def kernel_choice(
         ("cudnn", [why]) or ("generic", [every reason that rules cuDNN out, one sentence each]).
     """
     check_kind(cell_kind)
-    settings = CellSettings(activation, recurrent_activation, recurrent_dropout, unroll, use_bias, reset_after)
+    with use_language("en"):  # kept in English (a lesson is cached for everyone): see kernel_reason_text
+        return _kernel_choice(cell_kind, CellSettings(activation, recurrent_activation, recurrent_dropout, unroll,
+                                                      use_bias, reset_after), wrapped_in_rnn, gpu_available)
+
+
+def _kernel_choice(cell_kind: str, settings: CellSettings, wrapped_in_rnn: bool,
+                   gpu_available: bool) -> tuple[str, list[str]]:
     kernel, reason = trace_cells.kernel_choice(_unbuilt(cell_kind, settings, wrapped_in_rnn), gpu_available)
     if kernel == "cudnn":
         return "cudnn", [reason]
