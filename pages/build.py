@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from rnnviz.i18n import _
 from rnnviz.ui import keys
 from rnnviz.summary import summarize_model
 from rnnviz.ui.model_source import cached_summary, draft_spec, good_spec, set_draft, uploaded_model
@@ -9,20 +10,21 @@ from rnnviz.ui.model_view import show_diagram, show_summary
 from rnnviz.ui.stack_editor import edit_spec
 from rnnviz.validate import SpecError, validate
 
-st.title("Build a model")
+st.title(_("Build a model"))
 uploaded = uploaded_model()
 if uploaded is not None:
-    st.markdown(f"This is your own model, **{uploaded.filename}**: its layers as Keras reports them. "
-                "The other pages show its recurrent layers. To edit a model here, pick a preset in the sidebar.")
+    st.markdown(_("This is your own model, **{filename}**: its layers as Keras reports them. "
+                  "The other pages show its recurrent layers. To edit a model here, pick a preset in the sidebar.")
+                .format(filename=uploaded.filename))
     show_summary(summarize_model(uploaded.model))
     st.stop()
 
-st.markdown("Pick a model in the sidebar or change it here: add, remove and move layers and set every option. "
-            "The summary and the diagram show what Keras builds, with the tensor shape between every two layers.")
+st.markdown(_("Pick a model in the sidebar or change it here: add, remove and move layers and set every option. "
+              "The summary and the diagram show what Keras builds, with the tensor shape between every two layers."))
 
 editor, result = st.columns([5, 6], gap="medium")
 with editor:
-    st.subheader("Layers")
+    st.subheader(_("Layers"))
     edited, structural = edit_spec(draft_spec())
 
 
@@ -44,8 +46,8 @@ problems = _problems(edited)
 set_draft(edited, valid=not problems)
 with result:
     if problems:
-        st.error("**This model can't be built yet:**\n" + "\n".join(f"- {p}" for p in problems))
-        st.info("Your edit is kept on the left. Below is the last model that worked.")
-    st.subheader("Summary")
+        st.error(_("**This model can't be built yet:**") + "\n" + "\n".join(f"- {p}" for p in problems))
+        st.info(_("Your edit is kept on the left. Below is the last model that worked."))
+    st.subheader(_("Summary"))
     show_summary(cached_summary(good_spec()))
     show_diagram(good_spec())

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from rnnviz.i18n import _
 from rnnviz.layer_info import activations
 from rnnviz.ui import keys
 from rnnviz.ui.find_unit import coloured_text
@@ -9,31 +10,34 @@ from rnnviz.ui.state_views import explanations, layer_view, trace_download
 from rnnviz.ui.trained import current_trained
 from rnnviz.ui.traced import traced_run
 
-st.title("States, step by step")
-st.markdown("The model reads the input one step at a time. Each column of a heatmap is one step; each row one "
-            "unit. Move the timestep slider, or press Play, to watch the states and gates change.")
+st.title(_("States, step by step"))
+st.markdown(_("The model reads the input one step at a time. Each column of a heatmap is one step; each row one "
+              "unit. Move the timestep slider, or press Play, to watch the states and gates change."))
 
 run = traced_run()
 if run is not None:
     tr = run.trace
     for name, why in tr.skipped.items():
-        st.warning(f"Layer **{name}** is not shown: {why}")
+        st.warning(_("Layer **{name}** is not shown: {why}").format(name=name, why=why))
     if not tr.names:
-        st.info("This model has no SimpleRNN, GRU or LSTM layer to show.")
+        st.info(_("This model has no SimpleRNN, GRU or LSTM layer to show."))
         st.stop()
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-    labels = {n: f"{n} ({tr[n].kind}{'(' + tr[n].inner_kind + ')' if tr[n].backward else ''}, {tr[n].units} units)"
+    labels = {n: _("{name} ({kind}, {units} units)").format(
+                  name=n, kind=tr[n].kind + (f"({tr[n].inner_kind})" if tr[n].backward else ""), units=tr[n].units)
               for n in tr.names}
-    name = c1.selectbox("Layer", tr.names, key=keys.for_options(keys.STATES_LAYER, tuple(labels.values())),
+    name = c1.selectbox(_("Layer"), tr.names, key=keys.for_options(keys.STATES_LAYER, tuple(labels.values())),
                         format_func=labels.get)
     layer = tr[name]
     direction = "forward"
     if layer.backward is not None:
-        direction = c2.radio("Cell state and gates of", ("forward", "backward"), horizontal=True,
-                             key=keys.STATES_DIRECTION)
+        directions = {"forward": _("forward"), "backward": _("backward")}  # labels made here, in this run's language
+        direction = c2.radio(_("Cell state and gates of"), tuple(directions), horizontal=True,
+                             key=keys.STATES_DIRECTION, format_func=directions.__getitem__)
     activation, recurrent_activation = activations(run.current.model, name)
-    st.caption(f"Ran on **{tr.device}** · this layer's own kernel here: **{layer.kernel}** ({layer.kernel_reason}) · "
-               f"batch row {run.row} of {run.inputs[0].array.shape[0]}")
+    st.caption(_("Ran on **{device}** · this layer's own kernel here: **{kernel}** ({reason}) · "
+                 "batch row {row} of {rows}").format(device=tr.device, kernel=layer.kernel, reason=layer.kernel_reason,
+                                                     row=run.row, rows=run.inputs[0].array.shape[0]))
     if run.current.task is not None:  # a model trained here: show the unit that learned the task first
         coloured_text(current_trained())
     explanations(layer.inner_kind, activation, recurrent_activation)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import keras
 import tensorflow as tf
 
+from rnnviz.i18n import _
+
 _configured = threading.Lock()
 _done = False
 
@@ -24,7 +26,7 @@ class DeviceInfo:
     @property
     def label(self) -> str:
         """One line for people, e.g. "GPU: /physical_device:GPU:0 · TensorFlow 2.21.0 · Keras 3.15.1"."""
-        where = f"GPU: {', '.join(self.gpus)}" if self.gpus else "CPU only (TensorFlow sees no GPU)"
+        where = f"GPU: {', '.join(self.gpus)}" if self.gpus else _("CPU only (TensorFlow sees no GPU)")
         return f"{where} · TensorFlow {self.tensorflow_version} · Keras {self.keras_version}"
 
 

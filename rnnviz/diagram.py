@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rnnviz.i18n import _
 from rnnviz.spec import BidirectionalSpec, ModelSpec, RecurrentSpec, layer_label
 from rnnviz.validate import StackShapes, consumed_stacks
 
@@ -31,8 +32,9 @@ def model_dot(spec: ModelSpec, shapes: list[StackShapes], names: dict[tuple[str,
     by_stack = {s.stack: s.shapes for s in shapes}
     consumed = consumed_stacks(spec)
     for inp in spec.inputs:
-        gives = "token ids" if inp.kind == "tokens" else f"{inp.features} features a step"
-        lines.append(f'  "in:{inp.name}" [label="input {inp.name}\\n{gives}", fillcolor="#f4f4f4", color="#888888"];')
+        gives = _("token ids") if inp.kind == "tokens" else _("{features} features a step").format(features=inp.features)
+        title = _("input {name}").format(name=inp.name)
+        lines.append(f'  "in:{inp.name}" [label="{title}\\n{gives}", fillcolor="#f4f4f4", color="#888888"];')
     for stack in spec.stacks:
         stack_shapes = by_stack.get(stack.name, ())
         previous = f"in:{stack.input}"
@@ -45,13 +47,15 @@ def model_dot(spec: ModelSpec, shapes: list[StackShapes], names: dict[tuple[str,
             lines.append(f'  "{previous}" -> "{node}" [label=" {shape}"];')
             previous = node
         if stack.name not in consumed and stack_shapes:
-            lines.append(f'  "out:{stack.name}" [label="output", shape=plaintext, style=""];')
+            output = _("output")
+            lines.append(f'  "out:{stack.name}" [label="{output}", shape=plaintext, style=""];')
             lines.append(f'  "{previous}" -> "out:{stack.name}" [label=" {shape_text(stack_shapes[-1])}"];')
         if stack.initial_state_from:
             source = spec.stack_named(stack.initial_state_from)
             target = next(i for i, layer in enumerate(stack.layers) if isinstance(layer, RecurrentSpec))
+            handed = _("final states")
             lines.append(f'  "{source.name}:{len(source.layers) - 1}" -> "{stack.name}:{target}" '
-                         '[label=" final states", style=dashed, color="#c0392b", fontcolor="#c0392b"];')
+                         f'[label=" {handed}", style=dashed, color="#c0392b", fontcolor="#c0392b"];')
     lines.append("}")
     return "\n".join(lines)
 
@@ -62,7 +66,7 @@ def _describe(layer) -> str:
         flags = [f for f in ("return_sequences", "return_state", "stateful", "go_backwards") if getattr(inner, f)]
         text = f"{layer_label(layer)}({inner.units})"
         if isinstance(layer, BidirectionalSpec):
-            flags.append(f"merge {layer.merge_mode}")
+            flags.append(_("merge {mode}").format(mode=layer.merge_mode))
         return text + ("\\n" + ", ".join(flags) if flags else "")
     if layer.kind == "Embedding":
         return f"Embedding({layer.input_dim}, {layer.output_dim})" + ("\\nmask_zero" if layer.mask_zero else "")

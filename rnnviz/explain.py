@@ -9,6 +9,8 @@ their role: hidden, cell; input, forget, candidate, output (LSTM); update, reset
 
 from __future__ import annotations
 
+from rnnviz.i18n import N_, _
+
 KINDS = ("SimpleRNN", "GRU", "LSTM")
 
 # What each kind computes, in the order a page shows them (gates in Keras's kernel order).
@@ -54,7 +56,7 @@ NAMES: dict[tuple[str, str], str] = {
     ("LSTM", "output"): "output gate o",
 }
 
-NOTATION = (
+NOTATION = N_(
     r"$x_t$ is the input at step $t$, $h_{t-1}$ the hidden state after the step before (zeros "
     r"before the first step, unless `initial_state` gives one), $W$ and $U$ the input and "
     r"recurrent weights, $b$ a bias, $\sigma$ the sigmoid $1/(1+e^{-x})$, which lies between 0 "
@@ -62,17 +64,17 @@ NOTATION = (
 )
 
 KERAS_LAYOUT: dict[str, str] = {
-    "SimpleRNN": (
+    "SimpleRNN": N_(
         "Keras keeps `cell.kernel` (features × units), `cell.recurrent_kernel` (units × units) "
         "and `cell.bias` (units)."
     ),
-    "GRU": (
+    "GRU": N_(
         "Keras keeps `cell.kernel` (features × 3·units) and `cell.recurrent_kernel` "
         "(units × 3·units) with column blocks in the order z, r, h. With `reset_after=True` "
         "(the default) `cell.bias` has shape (2, 3·units): row 0 holds the input biases "
         r"$b_z, b_r, b_h$, row 1 the recurrent biases $b_{rz}, b_{rr}, b_{rh}$."
     ),
-    "LSTM": (
+    "LSTM": N_(
         "Keras keeps `cell.kernel` (features × 4·units), `cell.recurrent_kernel` "
         "(units × 4·units) and `cell.bias` (4·units), with blocks in the order i, f, c, o "
         "(the candidate's block is called c)."
@@ -101,54 +103,54 @@ FORMULAS: dict[tuple[str, str], str] = {
 _GRU_CANDIDATE_BEFORE = r"\hat{h}_t = \tanh(W_h x_t + U_h (r_t \odot h_{t-1}) + b_h)"
 
 _PARAGRAPHS: dict[tuple[str, str], str] = {
-    ("SimpleRNN", "hidden"): (
+    ("SimpleRNN", "hidden"): N_(
         "**Hidden state** $h_t$: the layer's whole memory, and also its output at every step. "
         "Each step adds the new input to the previous state, each through its own weights, and "
         "squashes the sum with tanh, so every unit stays between −1 and 1. Because the same "
         "weights are applied again and again, what happened long ago fades quickly."
     ),
-    ("LSTM", "input"): (
+    ("LSTM", "input"): N_(
         "**Input gate** $i_t$: how much of the candidate is written into the cell at this step, "
         "unit by unit: 0 writes nothing, 1 writes all of it."
     ),
-    ("LSTM", "forget"): (
+    ("LSTM", "forget"): N_(
         "**Forget gate** $f_t$: how much of the old cell state is kept: 1 keeps it, 0 erases it. "
         "Keras starts $b_f$ at 1 (`unit_forget_bias=True`), so a fresh layer remembers by default."
     ),
-    ("LSTM", "candidate"): (
+    ("LSTM", "candidate"): N_(
         "**Candidate** $g_t$: the new content proposed for the cell, between −1 and 1. The input "
         "gate decides how much of it is written. (Keras calls this block c in its weights.)"
     ),
-    ("LSTM", "output"): (
+    ("LSTM", "output"): N_(
         "**Output gate** $o_t$: how much of the squashed cell state each unit shows as its hidden "
         "state; 0 hides it, 1 shows it all."
     ),
-    ("LSTM", "cell"): (
+    ("LSTM", "cell"): N_(
         "**Cell state** $c_t$: the LSTM's long-term memory, carried from step to step by "
         "multiplication with the forget gate and addition of new content. Nothing squashes it, "
         "so it is not bounded by 1: it can grow over many steps, and its colour scale follows "
         "the data. It is the second state `return_state` returns."
     ),
-    ("LSTM", "hidden"): (
+    ("LSTM", "hidden"): N_(
         "**Hidden state** $h_t$: the LSTM's output at each step (and its first returned state): "
         "the cell state squashed by tanh and filtered by the output gate, so it lies between "
         "−1 and 1."
     ),
-    ("GRU", "update"): (
+    ("GRU", "update"): N_(
         "**Update gate** $z_t$: how much of the previous state each unit keeps. In Keras, $z_t$ "
         "near 1 keeps the past and near 0 takes the candidate (some textbooks swap $z$ and "
         "$1-z$)."
     ),
-    ("GRU", "reset"): (
+    ("GRU", "reset"): N_(
         "**Reset gate** $r_t$: how much of the previous state goes into the candidate; near 0 "
         "the candidate is computed almost from the input alone."
     ),
-    ("GRU", "candidate"): (
+    ("GRU", "candidate"): N_(
         r"**Candidate** $\hat{h}_t$: the new state proposed at this step, between −1 and 1. "
         "With `reset_after=True` (Keras's default, the form cuDNN runs) the reset gate scales "
         "the recurrent product after it is computed:"
     ),
-    ("GRU", "hidden"): (
+    ("GRU", "hidden"): N_(
         "**Hidden state** $h_t$: the GRU's only state and its output at each step: a mix, unit "
         "by unit, of the previous state and the candidate, weighted by the update gate. Since "
         "both lie between −1 and 1, so does the mix."
@@ -164,10 +166,8 @@ def _block(formula: str) -> str:
 EXPLANATIONS: dict[tuple[str, str], str] = {
     key: _PARAGRAPHS[key] + _block(FORMULAS[key]) for key in _PARAGRAPHS
 }
-EXPLANATIONS[("GRU", "candidate")] += (
-    "\nWith `reset_after=False` it scales the previous state first, and there is one bias:"
-    + _block(_GRU_CANDIDATE_BEFORE)
-)
+_GRU_RESET_BEFORE = N_("With `reset_after=False` it scales the previous state first, and there is one bias:")
+EXPLANATIONS[("GRU", "candidate")] += "\n" + _GRU_RESET_BEFORE + _block(_GRU_CANDIDATE_BEFORE)
 
 # The activations whose outputs are bounded, by the range a figure should draw.
 _TANH_LIKE = ("tanh", "softsign")
@@ -226,16 +226,19 @@ def explanation(kind: str, quantity: str, activation: str = "tanh", recurrent_ac
         Markdown with LaTeX.
     """
     _check(kind, quantity)
-    text = EXPLANATIONS[(kind, quantity)]
+    text = _(_PARAGRAPHS[(kind, quantity)]) + _block(FORMULAS[(kind, quantity)])
+    if (kind, quantity) == ("GRU", "candidate"):
+        text += "\n" + _(_GRU_RESET_BEFORE) + _block(_GRU_CANDIDATE_BEFORE)
     uses_tanh = "tanh" in FORMULAS[(kind, quantity)] or quantity == "hidden"
     uses_sigma = r"\sigma" in FORMULAS[(kind, quantity)] or (kind != "SimpleRNN" and quantity == "hidden")
     extras = []
     if activation != "tanh" and uses_tanh:
-        extras.append(f"This layer uses `{activation}` where the formula says tanh.")
+        extras.append(_("This layer uses `{activation}` where the formula says tanh.").format(activation=activation))
     if recurrent_activation != "sigmoid" and uses_sigma and kind != "SimpleRNN":
-        extras.append(f"Its gates use `{recurrent_activation}` where the formulas say $\\sigma$.")
+        extras.append(_("Its gates use `{activation}` where the formulas say $\\sigma$.").format(
+            activation=recurrent_activation))
     if value_range(kind, quantity, activation, recurrent_activation) == "free" and quantity != "cell":
-        extras.append("With these activations the values are not bounded, so the colour scale follows the data.")
+        extras.append(_("With these activations the values are not bounded, so the colour scale follows the data."))
     if extras:
         text += "\n" + " ".join(extras)
     return text

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import keras
 
 from rnnviz.build import build_model
+from rnnviz.i18n import N_
 from rnnviz.spec import (
     BidirectionalSpec,
     DenseSpec,
@@ -20,7 +21,7 @@ from rnnviz.spec import (
 
 @dataclass(frozen=True)
 class Preset:
-    """A named model with a one-line description for people."""
+    """A named model with a one-line description for people (English; `_()` them where shown)."""
 
     name: str
     title: str
@@ -36,23 +37,23 @@ _TOKENS = InputSpec(name="tokens", kind="tokens")
 
 _PRESETS = (
     Preset(
-        "guide-lstm", "LSTM classifier",
-        "Embedding(1000, 64) -> LSTM(128) -> Dense(10, softmax): the guide's first built-in layer example.",
+        "guide-lstm", N_("LSTM classifier"),
+        N_("Embedding(1000, 64) -> LSTM(128) -> Dense(10, softmax): the guide's first built-in layer example."),
         _single("guide_lstm", _TOKENS, EmbeddingSpec(1000, 64), RecurrentSpec("LSTM", 128),
                 DenseSpec(10, "softmax")),
     ),
     Preset(
-        "guide-gru-simplernn", "GRU then SimpleRNN",
-        "Embedding(1000, 64) -> GRU(256, return_sequences) -> SimpleRNN(128) -> Dense(10, softmax): "
-        "a stack, where the GRU hands its whole output sequence to the SimpleRNN.",
+        "guide-gru-simplernn", N_("GRU then SimpleRNN"),
+        N_("Embedding(1000, 64) -> GRU(256, return_sequences) -> SimpleRNN(128) -> Dense(10, softmax): "
+           "a stack, where the GRU hands its whole output sequence to the SimpleRNN."),
         _single("guide_gru_simplernn", _TOKENS, EmbeddingSpec(1000, 64),
                 RecurrentSpec("GRU", 256, return_sequences=True), RecurrentSpec("SimpleRNN", 128),
                 DenseSpec(10, "softmax")),
     ),
     Preset(
-        "guide-encoder-decoder", "Encoder to decoder",
-        "An LSTM encoder reads one sequence; its final h and c start an LSTM decoder that reads "
-        "another (initial_state). Dense(10, softmax) on the decoder's output.",
+        "guide-encoder-decoder", N_("Encoder to decoder"),
+        N_("An LSTM encoder reads one sequence; its final h and c start an LSTM decoder that reads "
+           "another (initial_state). Dense(10, softmax) on the decoder's output."),
         ModelSpec(
             inputs=(InputSpec("encoder_input", "tokens"), InputSpec("decoder_input", "tokens")),
             stacks=(
@@ -67,24 +68,24 @@ _PRESETS = (
         ),
     ),
     Preset(
-        "guide-bidirectional", "Bidirectional LSTMs",
-        "Input (5, 10) -> Bidirectional(LSTM(64, return_sequences)) -> Bidirectional(LSTM(32)) -> "
-        "Dense(10, softmax): each layer reads the sequence forward and backward.",
+        "guide-bidirectional", N_("Bidirectional LSTMs"),
+        N_("Input (5, 10) -> Bidirectional(LSTM(64, return_sequences)) -> Bidirectional(LSTM(32)) -> "
+           "Dense(10, softmax): each layer reads the sequence forward and backward."),
         _single("guide_bidirectional", InputSpec("vectors", "vectors", features=10, timesteps=5),
                 BidirectionalSpec(RecurrentSpec("LSTM", 64, return_sequences=True)),
                 BidirectionalSpec(RecurrentSpec("LSTM", 32)), DenseSpec(10, "softmax")),
     ),
     Preset(
-        "guide-stateful", "Stateful LSTM",
-        "LSTM(64, stateful) over batches of shape (20, 10, 50): sample i of each batch continues "
-        "sample i of the batch before, until reset_state().",
+        "guide-stateful", N_("Stateful LSTM"),
+        N_("LSTM(64, stateful) over batches of shape (20, 10, 50): sample i of each batch continues "
+           "sample i of the batch before, until reset_state()."),
         _single("guide_stateful", InputSpec("vectors", "vectors", features=50, batch_size=20),
                 RecurrentSpec("LSTM", 64, stateful=True)),
     ),
     Preset(
-        "guide-cell-vs-layer", "Cell vs layer",
-        "RNN(LSTMCell(10)) beside LSTM(10) on the same input: the same maths; only the built-in "
-        "layer can use the fast cuDNN kernel on a GPU.",
+        "guide-cell-vs-layer", N_("Cell vs layer"),
+        N_("RNN(LSTMCell(10)) beside LSTM(10) on the same input: the same maths; only the built-in "
+           "layer can use the fast cuDNN kernel on a GPU."),
         ModelSpec(
             inputs=(InputSpec("vectors", "vectors", features=8, timesteps=20),),
             stacks=(StackSpec("cell", "vectors", (RecurrentSpec("LSTM", 10, wrap_cell=True),)),

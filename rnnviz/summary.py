@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 import keras
 
+from rnnviz.i18n import N_
+
+SEVERAL_OUTPUTS = N_("(several)")  # a layer called more than once; the app shows it translated
 
 @dataclass(frozen=True)
 class SummaryRow:
@@ -78,7 +81,7 @@ def _output_shape(layer: keras.layers.Layer) -> str:
     try:
         output = layer.output
     except (AttributeError, ValueError):  # shared layers have one output per call
-        return "(several)"
+        return SEVERAL_OUTPUTS
     if isinstance(output, (list, tuple)):
         return "[" + ", ".join(_shape_text(t.shape) for t in output) + "]"
     return _shape_text(output.shape)

@@ -8,10 +8,12 @@ parity so far) and the tokens as text for the time axis. The same seed gives the
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
+
+from rnnviz.i18n import N_, _
 
 MAX_SAMPLES = 100_000  # rows one `sample` call may make
 
@@ -28,11 +30,15 @@ class TaskBatch:
 
 @dataclass(frozen=True, eq=False)
 class Task:
-    """A toy sequence task: what it asks, what the model must carry, and a sampler."""
+    """A toy sequence task: what it asks, what the model must carry, and a sampler.
+
+    The texts are English; `_()` the title and the latent's name and description where they are
+    shown. `description` fills its numbers into the text in the current language.
+    """
 
     name: str
     title: str
-    description: str  # the task in plain words
+    about: str  # the task in plain words, with {placeholders} filled from `facts` (see `description`)
     latent_name: str  # a short name for the latent, e.g. "depth so far"
     latent_description: str  # the latent in plain words
     vocab: tuple[str, ...]  # token id -> text
@@ -40,6 +46,12 @@ class Task:
     classes: int  # target classes
     per_step: bool  # a target at every step (True) or one per sequence (False)
     _sampler: Callable[[np.random.Generator, int], tuple[np.ndarray, np.ndarray, np.ndarray]]
+    facts: Mapping[str, object] = field(default_factory=dict)  # the numbers and words `about` names
+
+    @property
+    def description(self) -> str:
+        """The task in plain words, in the current language."""
+        return _(self.about).format(**self.facts)
 
     def sample(self, n: int, seed: int) -> TaskBatch:
         """`n` samples drawn with `seed`; the same seed gives the same samples.
@@ -48,9 +60,9 @@ class Task:
             ValueError: when `n` is not between 1 and MAX_SAMPLES or `seed` is negative.
         """
         if not 1 <= int(n) <= MAX_SAMPLES:
-            raise ValueError(f"n={n!r} samples: ask for 1 to {MAX_SAMPLES}")
+            raise ValueError(_("n={n!r} samples: ask for 1 to {MAX_SAMPLES}").format(n=n, MAX_SAMPLES=MAX_SAMPLES))
         if int(seed) < 0:
-            raise ValueError(f"seed={seed!r}: use a seed of 0 or more")
+            raise ValueError(_("seed={seed!r}: use a seed of 0 or more").format(seed=seed))
         ids, targets, latent = self._sampler(np.random.default_rng(int(seed)), int(n))
         vocab = np.array(self.vocab, dtype=object)
         tokens = tuple(tuple(row) for row in vocab[ids].tolist())
@@ -135,33 +147,35 @@ def _parity(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, n
 
 _TASKS = {
     "sentiment": Task(
-        "sentiment", "Sentiment counting",
-        f"A review of {SENTIMENT_STEPS} words: most are neutral, a few are positive ({', '.join(_POSITIVE)}) or "
-        f"negative ({', '.join(_NEGATIVE)}). Say whether it has more positive than negative words.",
-        "positive minus negative so far",
-        "The number of positive words read so far minus the number of negative ones.",
-        SENTIMENT_VOCAB, SENTIMENT_STEPS, 2, False, _sentiment),
+        "sentiment", N_("Sentiment counting"),
+        N_("A review of {steps} words: most are neutral, a few are positive ({positive}) or "
+           "negative ({negative}). Say whether it has more positive than negative words."),
+        N_("positive minus negative so far"),
+        N_("The number of positive words read so far minus the number of negative ones."),
+        SENTIMENT_VOCAB, SENTIMENT_STEPS, 2, False, _sentiment,
+        dict(steps=SENTIMENT_STEPS, positive=", ".join(_POSITIVE), negative=", ".join(_NEGATIVE))),
     "brackets": Task(
-        "brackets", "Bracket depth",
-        f"A string of {BRACKETS_STEPS} brackets that never closes more than it opened (and nests at most "
-        f"{BRACKETS_MAX_DEPTH} deep). After every bracket, say how deep the nesting is.",
-        "depth so far",
-        "How many brackets are open after reading this one.",
-        BRACKETS_VOCAB, BRACKETS_STEPS, BRACKETS_MAX_DEPTH + 1, True, _brackets),
+        "brackets", N_("Bracket depth"),
+        N_("A string of {steps} brackets that never closes more than it opened (and nests at most "
+           "{depth} deep). After every bracket, say how deep the nesting is."),
+        N_("depth so far"),
+        N_("How many brackets are open after reading this one."),
+        BRACKETS_VOCAB, BRACKETS_STEPS, BRACKETS_MAX_DEPTH + 1, True, _brackets,
+        dict(steps=BRACKETS_STEPS, depth=BRACKETS_MAX_DEPTH)),
     "quotes": Task(
-        "quotes", "Quote case",
-        f"Text of {QUOTES_STEPS} characters, read in lower case. After every character, say whether it is "
-        "written upper case: letters inside quotation marks are.",
-        "inside a quote",
-        "1 after an opening quotation mark, 0 again after the closing one.",
-        QUOTES_VOCAB, QUOTES_STEPS, 2, True, _quotes),
+        "quotes", N_("Quote case"),
+        N_("Text of {steps} characters, read in lower case. After every character, say whether it is "
+           "written upper case: letters inside quotation marks are."),
+        N_("inside a quote"),
+        N_("1 after an opening quotation mark, 0 again after the closing one."),
+        QUOTES_VOCAB, QUOTES_STEPS, 2, True, _quotes, dict(steps=QUOTES_STEPS)),
     "parity": Task(
-        "parity", "Running parity",
-        f"A string of {PARITY_STEPS} bits. After every bit, say whether the number of ones so far is odd.",
-        "parity so far",
-        "1 when an odd number of ones has been read, else 0. A task to test the search for a unit with: the "
-        "untrained network carries none of it (its linear probe's R² is near 0), unlike bracket depth.",
-        ("0", "1"), PARITY_STEPS, 2, True, _parity),
+        "parity", N_("Running parity"),
+        N_("A string of {steps} bits. After every bit, say whether the number of ones so far is odd."),
+        N_("parity so far"),
+        N_("1 when an odd number of ones has been read, else 0. A task to test the search for a unit with: the "
+           "untrained network carries none of it (its linear probe's R² is near 0), unlike bracket depth."),
+        ("0", "1"), PARITY_STEPS, 2, True, _parity, dict(steps=PARITY_STEPS)),
 }
 
 
@@ -177,5 +191,7 @@ def make_task(name: str) -> Task:
         ValueError: for an unknown name, listing the known ones.
     """
     if name not in _TASKS:
-        raise ValueError(f"no task called {name!r}; choose one of: {', '.join(_TASKS)}")
+        raise ValueError(_(
+            "no task called {name!r}; choose one of: {join}"
+        ).format(name=name, join=', '.join(_TASKS)))
     return _TASKS[name]

@@ -129,7 +129,7 @@ def test_app_names_the_five_pages_with_a_model_of_their_own():
     table = source[source.index("OWN_MODEL = {"):source.index("}", source.index("OWN_MODEL = {"))]
     assert sorted(re.findall(r'^    "([a-z-]+)":', table, re.M)) == sorted(
         ["outputs-and-states", "encoder-decoder", "stateful", "bidirectional", "cells-and-layers"])
-    assert "own_model=OWN_MODEL.get(page.url_path)" in source
+    assert "own_model = OWN_MODEL.get(page.url_path)" in source and "model_picker(page.url_path, own_model=" in source
 
 
 def test_a_page_with_its_own_model_says_so_and_greys_out_the_model_controls():

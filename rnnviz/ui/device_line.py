@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rnnviz.device import DeviceInfo, device_info
+from rnnviz.i18n import _
 from rnnviz.ui.serving import replica_name
 
 
@@ -16,4 +17,5 @@ def _info() -> DeviceInfo:
 def show_device_line() -> None:
     """Write the device line at the bottom of the sidebar."""
     replica = replica_name()  # behind a proxy (deploy/): which process holds this session
-    st.sidebar.caption(f":material/memory: {_info().label}" + (f" · replica {replica}" if replica else ""))
+    st.sidebar.caption(f":material/memory: {_info().label}"
+                       + (" · " + _("replica {name}").format(name=replica) if replica else ""))

@@ -6,12 +6,21 @@ import streamlit as st
 
 from rnnviz import inputs, limits, own_data
 from rnnviz.feeding import InputNeeds
+from rnnviz.i18n import N_, _
 from rnnviz.inputs import InputChoice, default_choice, make_inputs
 from rnnviz.ui import keys
 
-_SOURCE_LABELS = {"text": "typed text", "random": "random", "signal": "a signal", "ids": "token ids",
-                  "file": "a file"}
+_SOURCE_LABELS = {"text": N_("typed text"), "random": N_("random"), "signal": N_("a signal"), "ids": N_("token ids"),
+                  "file": N_("a file")}
+_MODE_LABELS = {"char": N_("characters"), "word": N_("words")}
+_SIGNAL_LABELS = {"sine": N_("sine"), "step": N_("step"), "impulse": N_("impulse"), "count": N_("count")}
 _SHOWN_IDS = 40  # ids of typed text listed under it
+
+
+def _shown(labels: dict[str, str]):
+    """A widget's format_func: the labels translated now, in this run (Streamlit may call it from another thread,
+    where the session's language is unknown); a KeyError for anything else, as a format_func of its options."""
+    return {value: _(label) for value, label in labels.items()}.__getitem__
 
 
 def input_panel(needs: tuple[InputNeeds, ...]) -> tuple[InputChoice, ...]:
@@ -20,10 +29,10 @@ def input_panel(needs: tuple[InputNeeds, ...]) -> tuple[InputChoice, ...]:
     A choice that fails its checks is reported in the panel and the last valid one is used,
     while the widgets keep what the person typed.
     """
-    st.sidebar.subheader("Input")
+    st.sidebar.subheader(_("Input"))
     choices = []
     for need in needs:
-        box = st.sidebar.expander(f"input `{need.name}`", expanded=True) if len(needs) > 1 else st.sidebar
+        box = st.sidebar.expander(_("input `{name}`").format(name=need.name), expanded=True) if len(needs) > 1 else st.sidebar
         with box:
             choices.append(_choice_for(need))
     return tuple(choices)
@@ -37,23 +46,24 @@ def _choice_for(need: InputNeeds) -> InputChoice:
         return f"{keys.INPUT_WIDGET}.{need.name}.{field}"
 
     sources = ("text", "random", "ids", "file") if need.kind == "tokens" else ("random", "signal", "file")
-    source = st.radio("Feed", sources, index=sources.index(start.source) if start.source in sources else 0,
-                      key=key("source"), format_func=_SOURCE_LABELS.get, horizontal=True)
+    source = st.radio(_("Feed"), sources, index=sources.index(start.source) if start.source in sources else 0,
+                      key=key("source"), format_func=_shown(_SOURCE_LABELS), horizontal=True)
     fields = {"source": source}
     if source == "text":
-        fields["text"] = st.text_area("Text", start.text, key=key("text"), height=80,
-                                      help=f"Any language or emoji; at most {limits.MAX_TIMESTEPS} tokens.")
-        fields["mode"] = st.radio("Tokens are", inputs.MODES, index=inputs.MODES.index(start.mode), key=key("mode"),
-                                  format_func={"char": "characters", "word": "words"}.get, horizontal=True)
+        fields["text"] = st.text_area(_("Text"), start.text, key=key("text"), height=80,
+                                      help=_("Any language or emoji; at most {most} tokens.").format(
+                                          most=limits.MAX_TIMESTEPS))
+        fields["mode"] = st.radio(_("Tokens are"), inputs.MODES, index=inputs.MODES.index(start.mode), key=key("mode"),
+                                  format_func=_shown(_MODE_LABELS), horizontal=True)
     if source == "signal":
-        fields["signal"] = st.selectbox("Signal", inputs.SIGNAL_KINDS, index=inputs.SIGNAL_KINDS.index(start.signal),
-                                        key=key("signal"))
+        fields["signal"] = st.selectbox(_("Signal"), inputs.SIGNAL_KINDS, index=inputs.SIGNAL_KINDS.index(start.signal),
+                                        key=key("signal"), format_func=_shown(_SIGNAL_LABELS))
     own_rows = _own_fields(need, source, start, key, fields)
     if source == "file" and fields["own"] is None:
-        st.caption("Upload a file of sequences to feed it.")
+        st.caption(_("Upload a file of sequences to feed it."))
         return start
     if source in ("random", "signal"):
-        fields["seed"] = st.number_input("Seed", 0, inputs.MAX_SEED, start.seed, key=key("seed"))
+        fields["seed"] = st.number_input(_("Seed"), 0, inputs.MAX_SEED, start.seed, key=key("seed"))
     c1, c2 = st.columns(2)
     if source == "text":  # one typed sentence is one row; a model with a fixed batch gets it repeated
         fields["batch"] = 1
@@ -61,29 +71,30 @@ def _choice_for(need: InputNeeds) -> InputChoice:
         fields["batch"] = own_rows
     elif need.batch is None:
         rows = start.batch if start.source in ("random", "signal") else InputChoice().batch  # text had one row
-        fields["batch"] = c1.number_input("Batch", 1, limits.MAX_BATCH, rows, key=key("batch"),
-                                          help=f"Rows in the batch, 1 to {limits.MAX_BATCH}.")
+        fields["batch"] = c1.number_input(_("Batch"), 1, limits.MAX_BATCH, rows, key=key("batch"),
+                                          help=_("Rows in the batch, 1 to {most}.").format(most=limits.MAX_BATCH))
     if need.timesteps is None and source in ("random", "signal"):
-        fields["timesteps"] = c2.number_input("Timesteps", 1, limits.MAX_TIMESTEPS, start.timesteps,
-                                              key=key("timesteps"), help=f"1 to {limits.MAX_TIMESTEPS}.")
+        fields["timesteps"] = c2.number_input(_("Timesteps"), 1, limits.MAX_TIMESTEPS, start.timesteps,
+                                              key=key("timesteps"), help=_("1 to {most}.").format(most=limits.MAX_TIMESTEPS))
     if need.kind == "vectors" and need.features is None and source != "file":
-        fields["features"] = c1.number_input("Features", 1, limits.MAX_FEATURES, start.features, key=key("features"))
+        fields["features"] = c1.number_input(_("Features"), 1, limits.MAX_FEATURES, start.features, key=key("features"))
     rows = need.batch or fields.get("batch", start.batch)
     fields["row"] = 0
     if rows > 1:
-        fields["row"] = st.number_input("Batch row to show", 0, rows - 1, min(start.row, rows - 1),
-                                        key=key("row"), help="Pages show one sample of the batch.")
+        fields["row"] = st.number_input(_("Batch row to show"), 0, rows - 1, min(start.row, rows - 1),
+                                        key=key("row"), help=_("Pages show one sample of the batch."))
     try:
         choice = InputChoice(**{**start.to_dict(), **fields})
         prepared = make_inputs(choice, vocab_size=need.vocab_size, features=need.features, batch=need.batch,
                                timesteps=need.timesteps)  # the text itself may not fit (empty, too long)
     except ValueError as err:
-        st.error(f"{str(err).rstrip('.')}. Showing the last input that worked.")
+        st.error(_("{problem}. Showing the last input that worked.").format(problem=str(err).rstrip(".")))
         return start
     if prepared.tokenized is not None:
         ids = prepared.tokenized.ids
-        more = f" … ({ids.size} in all)" if ids.size > _SHOWN_IDS else ""
-        st.caption(f"Token ids: `{' '.join(map(str, ids[:_SHOWN_IDS]))}`{more}")
+        shown = f"`{' '.join(map(str, ids[:_SHOWN_IDS]))}`"
+        st.caption(_("Token ids: {ids} … ({count} in all)").format(ids=shown, count=ids.size) if ids.size > _SHOWN_IDS
+                   else _("Token ids: {ids}").format(ids=shown))
     good[need.name] = choice
     return choice
 
@@ -92,29 +103,30 @@ def _own_fields(need: InputNeeds, source: str, start: InputChoice, key, fields: 
     """Typed ids, an uploaded array and a vocabulary file into `fields`; the rows of the data, if own."""
     rows = None
     if source == "ids":
-        fields["text"] = st.text_area("Token ids", start.text if start.source == "ids" else "2 3 4 5",
+        fields["text"] = st.text_area(_("Token ids"), start.text if start.source == "ids" else "2 3 4 5",
                                       key=key("ids"), height=80,
-                                      help="Whole numbers split by spaces or commas; rows split by new lines or ';'.")
+                                      help=_("Whole numbers split by spaces or commas; rows split by new lines or ';'."))
         rows = _rows_of(lambda: own_data.parse_token_ids(fields["text"]))
     if source == "file":
         shape = "(batch, timesteps)" if need.kind == "tokens" else f"(batch, timesteps, {need.features or 'features'})"
         fresh = key("file") not in st.session_state  # the uploader forgets its file on another page
         fields["own"] = _read_upload(
-            key("file"), f"A .npy or .csv file, up to {limits.MAX_DATA_BYTES // 1024**2} MB", ["npy", "csv"],
-            own_data.load_array, help=f"numpy.save('x.npy', array) with shape {shape}; or a .csv with one "
-                                      "sequence per line, numbers split by commas.")
+            key("file"), _("A .npy or .csv file, up to {mb} MB").format(mb=limits.MAX_DATA_BYTES // 1024**2),
+            ["npy", "csv"], own_data.load_array,
+            help=_("numpy.save('x.npy', array) with shape {shape}; or a .csv with one "
+                   "sequence per line, numbers split by commas.").format(shape=shape))
         if fields["own"] is None and fresh and start.own is not None:
             fields["own"] = start.own
-            st.caption(f"Feeding **{start.own.name}**, uploaded earlier.")
+            st.caption(_("Feeding **{name}**, uploaded earlier.").format(name=start.own.name))
         rows = _rows_of(lambda: fields["own"].array) if fields["own"] is not None else None
     if need.kind == "tokens" and source != "text":
         fresh = key("vocab") not in st.session_state
         fields["vocab"] = _read_upload(
-            key("vocab"), "Vocabulary (optional): one token per line", ["txt", "vocab"], own_data.load_vocabulary,
-            help="Line i names token id i, so the time axis shows words instead of ids.")
+            key("vocab"), _("Vocabulary (optional): one token per line"), ["txt", "vocab"], own_data.load_vocabulary,
+            help=_("Line i names token id i, so the time axis shows words instead of ids."))
         if fields["vocab"] is None and fresh and start.vocab is not None:
             fields["vocab"] = start.vocab
-            st.caption(f"Words from **{start.vocab.name}**, uploaded earlier.")
+            st.caption(_("Words from **{name}**, uploaded earlier.").format(name=start.vocab.name))
     return rows
 
 
@@ -140,6 +152,6 @@ def _read_upload(key: str, label: str, types: list[str], load, help: str):
             kept = (file.file_id, None, str(err))
         files[key] = kept
     if len(kept) == 3:
-        st.error(f"{kept[2].rstrip('.')}.")
+        st.error(kept[2].rstrip(".") + ".")  # the loader's own message (rnnviz.own_data)
         return None
     return kept[1]

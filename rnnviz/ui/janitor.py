@@ -39,7 +39,7 @@ def janitor_interval(environ: dict | None = None) -> float:
     except ValueError:
         seconds = float("nan")
     if not seconds >= MIN_JANITOR_S:  # also false for nan
-        _LOG.warning("RNNVIZ_JANITOR_S=%r is not a number of seconds >= %g; using %g", raw, MIN_JANITOR_S,
+        _LOG.log(logging.WARNING, "RNNVIZ_JANITOR_S=%r is not a number of seconds >= %g; using %g", raw, MIN_JANITOR_S,
                      DEFAULT_JANITOR_S)
         return DEFAULT_JANITOR_S
     return seconds
@@ -153,7 +153,7 @@ def _storage_and_loop(runtime):
             and isinstance(loop, asyncio.AbstractEventLoop)):
         if not _warned_internals:
             _warned_internals = True
-            _LOG.warning("rnnviz's memory janitor cannot reach Streamlit's session storage (written for "
+            _LOG.log(logging.WARNING, "rnnviz's memory janitor cannot reach Streamlit's session storage (written for "
                          "streamlit 1.67.0); closed sessions will be freed only when Streamlit reaps them")
         return None
     if loop.is_closed():

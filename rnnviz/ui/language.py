@@ -7,6 +7,8 @@ from rnnviz import i18n
 from rnnviz.i18n import _
 from rnnviz.ui import keys
 
+PICKER_LABEL = "Language · 언어"  # both languages, untranslated: either reader finds the box
+
 
 def _session_language() -> str | None:
     if get_script_run_ctx() is None:  # a thread of the server's own, not a session's run
@@ -44,6 +46,6 @@ def language_picker() -> None:
     if bad is not None:
         st.sidebar.warning(_("The link asks for language **{bad}**, which rnnviz does not speak. "
                              "Choose one of: {choices}.").format(bad=bad, choices=", ".join(i18n.LANGUAGES)))
-    st.sidebar.selectbox("Language · 언어", tuple(i18n.LANGUAGES), key=keys.LANGUAGE,
+    st.sidebar.selectbox(PICKER_LABEL, tuple(i18n.LANGUAGES), key=keys.LANGUAGE,
                          format_func=i18n.LANGUAGES.get,
                          on_change=lambda: _keep_in_url(st.session_state[keys.LANGUAGE]))

@@ -13,6 +13,7 @@ from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from rnnviz.build import build_model
+from rnnviz.i18n import N_, _
 from rnnviz.limits import MAX_MODEL_BYTES
 from rnnviz.load_worker import load_model_capped, start_worker
 from rnnviz.presets import DEFAULT_PRESET, get_preset, preset_names
@@ -64,8 +65,9 @@ def sync_with_url() -> None:
     """Open the preset the URL names, once per change of the URL; keep the URL naming the current preset."""
     wanted = st.query_params.get("preset")
     if wanted is not None and wanted not in preset_names():
-        st.error(f"The link asks for preset **{wanted}**, which does not exist. "
-                 f"Choose one of: {', '.join(preset_names())}. Showing **{DEFAULT_PRESET}** instead.")
+        st.error(_("The link asks for preset **{wanted}**, which does not exist. "
+                   "Choose one of: {choices}. Showing **{default}** instead.").format(
+            wanted=wanted, choices=", ".join(preset_names()), default=DEFAULT_PRESET))
         wanted = None
     st.session_state.setdefault(keys.WEIGHTS, DEFAULT_WEIGHTS)
     if keys.GOOD_SPEC not in st.session_state:
@@ -91,8 +93,8 @@ def model_picker(url_path: str = "", *, own_model: str | None = None) -> None:
     start_memory_janitor()
     start_worker()  # the capped loader's forkserver imports TensorFlow now, not at the first upload
     if own_model:
-        st.sidebar.info(f"**This page uses its own model:** {own_model}. The Model and Weights below apply "
-                        "to Build and States.", icon=":material/info:")
+        st.sidebar.info(_("**This page uses its own model:** {own_model}. The Model and Weights below apply "
+                          "to Build and States.").format(own_model=own_model), icon=":material/info:")
     stored = st.session_state.get(keys.UPLOADED)
     trained = st.session_state.get(keys.TRAINED_CURRENT)
     options = [*preset_names(), *([UPLOAD_OPTION] if stored is not None else []),
@@ -100,47 +102,53 @@ def model_picker(url_path: str = "", *, own_model: str | None = None) -> None:
     if st.session_state.get(keys.SOURCE) == "trained":  # set by the Train page, after this box was drawn
         st.session_state[keys.PRESET_PICKER] = TRAINED_OPTION
     st.sidebar.selectbox(
-        "Model",
+        _("Model"),
         options,
         key=keys.PRESET_PICKER,
-        format_func=lambda n: (f"Your file: {stored.filename}" if n == UPLOAD_OPTION else
-                               f"Trained here: {trained.task}" if n == TRAINED_OPTION else get_preset(n).title),
+        format_func={n: (_("Your file: {filename}").format(filename=stored.filename) if n == UPLOAD_OPTION else
+                         _("Trained here: {task}").format(task=trained.task) if n == TRAINED_OPTION else
+                         _(get_preset(n).title)) for n in options}.__getitem__,  # made in this run, in its language
         on_change=_pick_model,
         disabled=bool(own_model),
-        help="A model from the Keras guide “Working with RNNs”, or your own file. Edit a preset on the Build page.",
+        help=_("A model from the Keras guide “Working with RNNs”, or your own file. Edit a preset on the Build page."),
     )
     uploaded = uploaded_model()
     st.sidebar.radio(
-        "Weights", ("vivid", "keras"), key=keys.WEIGHTS, horizontal=True, on_change=_change_weights,
-        format_func={"vivid": "vivid random", "keras": "Keras's initial"}.get,
+        _("Weights"), ("vivid", "keras"), key=keys.WEIGHTS, horizontal=True, on_change=_change_weights,
+        format_func={w: _(label) for w, label in WEIGHT_LABELS.items()}.__getitem__,
         disabled=bool(own_model) or uploaded is not None or st.session_state.get(keys.SOURCE) == "trained",
-        help=UPLOADED_WEIGHTS if uploaded is not None or st.session_state.get(keys.SOURCE) == "trained" else
-        "The presets are untrained. Keras's own initial weights leave their states near 0 and their "
-        "gates near 0.5; vivid random weights are drawn larger so every quantity spreads over its range. "
-        "Shapes and parameter counts are the same.",
+        help=_(UPLOADED_WEIGHTS) if uploaded is not None or st.session_state.get(keys.SOURCE) == "trained" else
+        _("The presets are untrained. Keras's own initial weights leave their states near 0 and their "
+          "gates near 0.5; vivid random weights are drawn larger so every quantity spreads over its range. "
+          "Shapes and parameter counts are the same."),
     )
     if uploaded is not None:
-        st.sidebar.caption(f":material/upload_file: Showing your model **{uploaded.filename}** with the "
-                           "weights saved in it. Pick a preset above to go back.")
+        st.sidebar.caption(":material/upload_file: " + _("Showing your model **{filename}** with the "
+                                                         "weights saved in it. Pick a preset above to go back.")
+                           .format(filename=uploaded.filename))
     elif st.session_state.get(keys.SOURCE) == "trained":
-        st.sidebar.caption(f":material/model_training: Showing the model **{current_model().label}**. "
-                           "Pick a preset above to go back.")
+        st.sidebar.caption(":material/model_training: " + _("Showing the model **{label}**. "
+                                                            "Pick a preset above to go back.")
+                           .format(label=current_model().label))
     else:
         where = "build" if own_model else url_path  # a page with its own model does not show this one
-        st.sidebar.caption(f"Link to this model: `/{where}?preset={st.session_state[keys.PRESET]}`")
+        st.sidebar.caption(_("Link to this model: {link}").format(
+            link=f"`/{where}?preset={st.session_state[keys.PRESET]}`"))
         if st.session_state.get(keys.EDITED):
-            st.sidebar.caption(":material/edit: edited on the Build page")
-    with st.sidebar.expander("Open your own model"):
-        st.file_uploader(f"A Keras 3 `.keras` file, up to {MAX_MODEL_BYTES // 1024**2} MB", type=["keras"],
+            st.sidebar.caption(":material/edit: " + _("edited on the Build page"))
+    with st.sidebar.expander(_("Open your own model")):
+        st.file_uploader(_("A Keras 3 `.keras` file, up to {mb} MB").format(mb=MAX_MODEL_BYTES // 1024**2),
+                         type=["keras"],
                          key=keys.UPLOADER, on_change=_open_upload, disabled=bool(own_model),
-                         help="Saved with model.save('name.keras'). Loaded in Keras's safe mode: "
-                              "no code from the file runs, and Lambda layers are refused.")
+                         help=_("Saved with model.save('name.keras'). Loaded in Keras's safe mode: "
+                                "no code from the file runs, and Lambda layers are refused."))
         if st.session_state.get(keys.UPLOAD_ERROR):
             st.error(st.session_state[keys.UPLOAD_ERROR])
 
 
-UPLOADED_WEIGHTS = ("Your file, or a model trained here, keeps its own weights: the Weights switch applies to the "
-                    "presets only.")
+WEIGHT_LABELS = {"vivid": N_("vivid random"), "keras": N_("Keras's initial")}  # the Weights switch's choices
+UPLOADED_WEIGHTS = N_("Your file, or a model trained here, keeps its own weights: the Weights switch applies to "
+                      "the presets only.")
 
 
 def _pick_model() -> None:
@@ -232,7 +240,12 @@ def session_model(spec: ModelSpec) -> keras.Model:
     return models[spec]
 
 
-@st.cache_data(show_spinner="Building the model…", max_entries=64)
 def cached_summary(spec: ModelSpec) -> ModelSummary:
     """Summary of a valid spec; plain data, so it is safe to share between sessions."""
+    with st.spinner(_("Building the model…")):  # the spinner's text is in the session's language
+        return _shared_summary(spec)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _shared_summary(spec: ModelSpec) -> ModelSummary:
     return summarize_model(build_model(spec))

@@ -6,21 +6,23 @@ import streamlit as st
 
 from rnnviz.build import layer_names
 from rnnviz.diagram import model_dot
+from rnnviz.i18n import _
 from rnnviz.spec import ModelSpec
-from rnnviz.summary import ModelSummary
+from rnnviz.summary import SEVERAL_OUTPUTS, ModelSummary
 from rnnviz.validate import validate
 
 
 def show_summary(summary: ModelSummary) -> None:
     """Totals and a per-layer table, a Bidirectional's halves indented under it."""
-    st.metric("Total params", f"{summary.total_params:,}")
-    st.caption(f"Trainable {summary.trainable_params:,} · non-trainable {summary.non_trainable_params:,}")
+    st.metric(_("Total params"), f"{summary.total_params:,}")
+    st.caption(_("Trainable {trainable} · non-trainable {frozen}").format(
+        trainable=f"{summary.trainable_params:,}", frozen=f"{summary.non_trainable_params:,}"))
     rows = [
         {
             # As Keras prints it: "name (type)"; plain leading spaces would start a code block.
-            "layer (type)": ("\u00a0\u00a0↳ " if r.parent else "") + f"{r.name} ({r.kind})",
-            "output shape": r.output_shape,
-            "params": f"{r.params:,}",
+            _("layer (type)"): ("\u00a0\u00a0↳ " if r.parent else "") + f"{r.name} ({r.kind})",
+            _("output shape"): _(r.output_shape) if r.output_shape == SEVERAL_OUTPUTS else r.output_shape,
+            _("params"): f"{r.params:,}",
         }
         for r in summary.rows
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rnnviz.i18n import _
 from rnnviz.inputs import PreparedInput
 from rnnviz.tasks import TaskBatch, make_task
 from rnnviz.ui import keys
@@ -19,10 +20,12 @@ def task_batch(task: str, seed: int) -> TaskBatch:
 
 def task_input(task: str) -> tuple[tuple[PreparedInput, ...], tuple]:
     """Draw the sidebar's sample choice; return the model's input and a hashable key of the choice."""
-    st.sidebar.subheader("Input")
-    st.sidebar.caption(f"Samples of the task **{task}**: {make_task(task).description}")
-    seed = int(st.sidebar.number_input("Samples drawn with seed", 0, 1_000_000, 0, key=keys.TASK_SEED))
-    row = int(st.sidebar.number_input("Sample to show", 0, SAMPLES_SHOWN - 1, 0, key=keys.TASK_ROW,
-                                      help=f"One of the {SAMPLES_SHOWN} samples drawn with this seed."))
+    st.sidebar.subheader(_("Input"))
+    st.sidebar.caption(_("Samples of the task **{task}**: {description}").format(
+        task=task, description=make_task(task).description))
+    seed = int(st.sidebar.number_input(_("Samples drawn with seed"), 0, 1_000_000, 0, key=keys.TASK_SEED))
+    row = int(st.sidebar.number_input(_("Sample to show"), 0, SAMPLES_SHOWN - 1, 0, key=keys.TASK_ROW,
+                                      help=_("One of the {count} samples drawn with this seed.").format(
+                                          count=SAMPLES_SHOWN)))
     batch = task_batch(task, seed)
     return (PreparedInput(batch.inputs, batch.tokens[row], row=row),), ("task", task, seed, row)

@@ -25,6 +25,7 @@ import keras
 import streamlit as st
 
 from rnnviz.feeding import model_arguments, needs_from_model, prepare
+from rnnviz.i18n import N_, _, current_language
 from rnnviz.inputs import PreparedInput
 from rnnviz.spec import ModelSpec
 from rnnviz.trace import Trace, estimate_trace_bytes, trace
@@ -36,7 +37,7 @@ from rnnviz.ui.task_input import task_input
 _KEEP = 4  # traces kept per session
 SHARED_TRACES = 8  # traces of unedited presets shared by all sessions (a few MB each)
 SHARED_TRACE_BYTES = 96 * 1024**2  # the largest estimated peak shared (its arrays: a fraction); longer: per session
-NO_RECURRENT_LAYER = "This model has no SimpleRNN, GRU or LSTM layer to show."
+NO_RECURRENT_LAYER = N_("This model has no SimpleRNN, GRU or LSTM layer to show.")
 MAX_CONCURRENT_TRACES = 2  # traces running at once, all sessions together
 TRACE_WAIT_S = 60.0  # the longest a session waits for one of them to finish
 SHOW_WAIT_S = 0.5  # a wait at least this long is shown under the page's title
@@ -72,7 +73,7 @@ def traced_run() -> TracedRun | None:
     """Draw the input panel, trace the current model on it (cached for this session), or say why not."""
     current = current_model()
     if not _has_recurrent_layer(current.model):  # an uploaded model may have none
-        st.info(NO_RECURRENT_LAYER)
+        st.info(_(NO_RECURRENT_LAYER))
         return None
     if current.task is not None:  # a model trained on a toy task reads that task's samples
         prepared, choices = task_input(current.task)
@@ -82,7 +83,7 @@ def traced_run() -> TracedRun | None:
         try:
             prepared = prepare(needs, choices)
         except ValueError as err:
-            st.error(f"The input does not suit this model: {err}")
+            st.error(_("The input does not suit this model: {problem}").format(problem=err))
             return None
     for p in prepared:
         if p.note:
@@ -97,8 +98,9 @@ def traced_run() -> TracedRun | None:
             st.error(str(err))
             return None
         if result is None:
-            st.warning(f"The server is busy with other sessions' runs (waited {TRACE_WAIT_S:.0f} s). "
-                       "Try again in a moment: change nothing and press R, or touch any control.")
+            st.warning(_("The server is busy with other sessions' runs (waited {seconds:.0f} s). "
+                         "Try again in a moment: change nothing and press R, or touch any control.").format(
+                seconds=TRACE_WAIT_S))
             return None
     return TracedRun(current, prepared, result)
 
@@ -121,14 +123,15 @@ def _trace_into(cache: dict, key: tuple, model: keras.Model, prepared: tuple[Pre
             if not got_slot:
                 return None
             waited = time.monotonic() - waited_from
-            with st.spinner("Running the model and recording every timestep…"):
+            with st.spinner(_("Running the model and recording every timestep…")):
                 arguments = model_arguments(prepared)
                 shared = _shareable(key[0], model, arguments)
-                result = (_shared_trace(shared, key[1], arguments, model) if shared is not None
+                result = (_shared_trace(shared, key[1], arguments, model, current_language()) if shared is not None
                           else trace(model, arguments))
         if waited >= SHOW_WAIT_S:
-            st.caption(f":material/hourglass_top: Waited {waited:.1f} s for other sessions' runs "
-                       f"(the server runs {MAX_CONCURRENT_TRACES} at once).")
+            st.caption(":material/hourglass_top: " + _("Waited {seconds:.1f} s for other sessions' runs "
+                                                       "(the server runs {slots} at once).").format(
+                seconds=waited, slots=MAX_CONCURRENT_TRACES))
         for old in list(cache)[: max(len(cache) - _KEEP + 1, 0)]:  # list() is atomic; pop(k, None) too
             cache.pop(old, None)
         cache[key] = result
@@ -156,9 +159,10 @@ def _shareable(model_key: tuple, model: keras.Model, arguments: Any) -> ModelSpe
 
 
 @st.cache_data(show_spinner=False, max_entries=SHARED_TRACES)
-def _shared_trace(spec: ModelSpec, choices: tuple, arguments: Any, _model: keras.Model) -> Trace:
+def _shared_trace(spec: ModelSpec, choices: tuple, arguments: Any, _model: keras.Model, language: str) -> Trace:
     """The trace of an unedited preset's model, computed by the first session to ask and shared as
-    plain arrays (a copy for each session; never the model): `_model` is that session's model of `spec`."""
+    plain arrays (a copy for each session; never the model): `_model` is that session's model of `spec`.
+    `language` keys it: a trace holds the kernel's reason and the skipped layers' reasons as text."""
     return trace(_model, arguments)
 
 
@@ -173,7 +177,7 @@ def _trace_slot() -> Iterator[bool]:
     if _SLOTS.acquire(blocking=False):
         got = True
     else:
-        with st.spinner("Waiting for another session's run…"):
+        with st.spinner(_("Waiting for another session's run…")):
             got = _SLOTS.acquire(timeout=TRACE_WAIT_S)
     try:
         yield got

@@ -20,6 +20,7 @@ from streamlit.runtime import get_instance
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from rnnviz import limits
+from rnnviz.i18n import _
 from rnnviz.pretrained import pretrained, pretrained_info
 from rnnviz.probe import UnitReport, find_units
 from rnnviz.tasks import make_task
@@ -47,8 +48,9 @@ class TrainedModel:
     @property
     def label(self) -> str:
         """E.g. "trained on brackets, seed 0, 99.8 %"."""
-        made = "pre-trained" if self.shipped else "trained"
-        return f"{made} on {self.task}, seed {self.seed}, {100 * self.test_accuracy:.1f} %"
+        made = _("pre-trained on {task}, seed {seed}, {accuracy:.1f} %") if self.shipped else \
+            _("trained on {task}, seed {seed}, {accuracy:.1f} %")
+        return made.format(task=self.task, seed=self.seed, accuracy=100 * self.test_accuracy)
 
 
 def use(trained: TrainedModel, *, token: str | None = None) -> None:
@@ -123,11 +125,11 @@ def train(task: str, cell: str, units: int, seed: int, on_epoch: Callable[[Epoch
     """
     lock: threading.Lock = st.session_state.setdefault(keys.TRAIN_LOCK, threading.Lock())
     if not lock.acquire(blocking=False):
-        return "This session is already training a model; wait for it or press Stop."
+        return _("This session is already training a model; wait for it or press Stop.")
     try:
         with compute_slot() as got:
             if not got:
-                return "The server is busy with other sessions' runs; try again in a moment."
+                return _("The server is busy with other sessions' runs; try again in a moment.")
             settings = (task, cell, int(units), int(seed))
             history: list[EpochRecord] = []
 
@@ -156,20 +158,20 @@ def finish_interrupted() -> str | None:
         return None
     (task, cell, units, seed), model, untrained, history = partial
     if not history:
-        return "Stopped before the first epoch ended: nothing to keep."
+        return _("Stopped before the first epoch ended: nothing to keep.")
     score = accuracy(model, test_batch(make_task(task)))
     use(TrainedModel(task, cell, units, seed, model, untrained, tuple(history), score,
-                     f"stopped by you after epoch {len(history)}"))
-    return f"Stopped after epoch {len(history)}; the model trained so far is the current model."
+                     _("stopped by you after epoch {epoch}").format(epoch=len(history))))
+    return _("Stopped after epoch {epoch}; the model trained so far is the current model.").format(epoch=len(history))
 
 
 def unit_report(trained: TrainedModel) -> UnitReport:
     """The units of `trained` and of its twin scored against the task's latent, once per model."""
     cached = st.session_state.get(keys.UNIT_REPORTS)
     if cached is None or cached[0] is not trained.model:
-        with compute_slot() as got, st.spinner("Scoring every unit against the task's hidden variable…"):
+        with compute_slot() as got, st.spinner(_("Scoring every unit against the task's hidden variable…")):
             if not got:
-                raise ValueError("The server is busy with other sessions' runs; try again in a moment.")
+                raise ValueError(_("The server is busy with other sessions' runs; try again in a moment."))
             cached = (trained.model, find_units(trained.model, trained.untrained, trained.task))
         st.session_state[keys.UNIT_REPORTS] = cached
     return cached[1]

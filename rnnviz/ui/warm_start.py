@@ -64,7 +64,7 @@ def stop_keras_reset() -> bool:
     release has no such function, the app runs as before and a warning says so.
     """
     if not callable(getattr(script_runner, "_clean_problem_modules", None)):
-        _LOG.warning("rnnviz cannot keep Streamlit from resetting Keras after every run (written for "
+        _LOG.log(logging.WARNING, "rnnviz cannot keep Streamlit from resetting Keras after every run (written for "
                      "streamlit 1.67.0); every run will be slower")
         return False
     script_runner._clean_problem_modules = _clean_without_keras_reset
@@ -90,7 +90,7 @@ def warm_traces() -> bool:
                       for x in model.inputs]
             trace(model, arrays[0] if len(arrays) == 1 else arrays)
     except Exception:  # noqa: BLE001  (a warm-up must never stop the app)
-        _LOG.warning("rnnviz could not warm up its traces; the first States page will be slower", exc_info=True)
+        _LOG.log(logging.WARNING, "rnnviz could not warm up its traces; the first States page will be slower", exc_info=True)
         return False
     return True
 
