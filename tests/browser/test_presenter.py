@@ -30,7 +30,7 @@ def test_the_first_screen_holds_the_h_heatmap_the_slider_and_the_bars(app, asser
     bars = plot.locator("rect.nsewdrag[data-subplot=x2y2]").first
     for name, element in (("slider", slider), ("Play", play), ("h heatmap", h_heatmap), ("bars", bars)):
         assert app.in_viewport(element), f"the {name} is not on the first screen: {element.bounding_box()}"
-    assert "hidden state h" in plot.locator(".annotation-text").first.inner_text()  # the first row is h
+    assert "hidden state h" in plot.locator(".annotation-text").first.text_content()  # the first row is h
     ticks = plot.locator(".xtick text").first.evaluate("(t) => parseFloat(getComputedStyle(t).fontSize)")
     assert ticks >= 22  # presenter type on the time axis (16 px otherwise)
     assert_screenshot(app, "presenter_states_first_screen", first_screen=True)
