@@ -15,12 +15,11 @@ import streamlit as st
 
 from rnnviz.figures.scrub import FRAME_MS
 from rnnviz.figures.style import NORMAL, PRESENTER, Style
-from rnnviz.i18n import N_, _
+from rnnviz.i18n import _
 from rnnviz.ui import keys
 
 PARAM = "present"  # ?present=1 turns the mode on; ?present=0 or no parameter leaves it off
 SPEEDS = {"slow": 1000, "normal": FRAME_MS, "fast": 200}  # Play's time per step, ms
-SPEED_NAMES = {"slow": N_("slow"), "normal": N_("normal"), "fast": N_("fast")}
 KEYS_BOX = "rnnviz_present_keys"  # the container of the keys' script; the script acts only while it is on the page
 _ASSETS = Path(__file__).with_name("presenter_assets")
 _CSS = (_ASSETS / "presenter.css").read_text()
@@ -122,8 +121,8 @@ def play_speed() -> int:
     if not is_on():
         return FRAME_MS
     st.session_state.setdefault(keys.PRESENT_SPEED, "normal")
-    chosen = st.segmented_control(_("Play speed"), tuple(SPEEDS), key=keys.PRESENT_SPEED,
-                                  format_func=lambda name: _(SPEED_NAMES[name]),
+    names = {"slow": _("slow"), "normal": _("normal"), "fast": _("fast")}
+    chosen = st.segmented_control(_("Play speed"), tuple(SPEEDS), key=keys.PRESENT_SPEED, format_func=names.get,
                                   help=_("How long Play shows each step: slow 1 s, normal 0.5 s, fast 0.2 s."))
     return SPEEDS[chosen or "normal"]  # a click on the chosen one clears it: keep the usual speed
 
