@@ -104,7 +104,7 @@ def _control_places():
     screen), one under the other otherwise (only Rows: the speed is a presenter control)."""
     if presenter.is_on():
         return st.columns([5, 2], vertical_alignment="bottom")
-    return st.container(), st.container()
+    return presenter.slot(), presenter.slot()  # the page itself, where it is
 
 
 def layer_view(layer: LayerTrace, labels: tuple[str, ...], row: int, activation: str,
