@@ -68,3 +68,21 @@ def test_the_step_bar_stays_in_view_when_the_figure_scrolls(app):
     app.page.wait_for_function(OUTLINES_AT, arg=1)
     app.page.wait_for_function("() => document.querySelector('#rnnviz-stepbar span').textContent.includes('1 of')")
     assert not app.console_errors and not app.exceptions()
+
+
+def test_turning_it_off_in_the_sidebar_gives_the_usual_page_back_and_the_keys_rest(app):
+    open_presenting(app)
+    assert app.page.evaluate("() => getComputedStyle(document.documentElement).fontSize") == "18px"
+    # The sidebar's arrow sits in Streamlit's toolbar, which these tests hide (it changes between runs).
+    app.page.evaluate("() => document.querySelector('[data-testid=stExpandSidebarButton]').click()")
+    app.page.locator("[data-testid=stSidebar][data-collapsed=false]").wait_for(state="attached")
+    with app.expect_run(shows=app.page.get_by_text("What these are: the LSTM equations")):
+        app.page.get_by_test_id("stSidebar").get_by_text("Presenter mode").click()
+    app.page.locator(".st-key-rnnviz_present_keys").wait_for(state="detached")
+    assert "present=" not in app.page.url
+    assert app.page.evaluate("() => getComputedStyle(document.documentElement).fontSize") == "16px"
+    runs = app.finished_runs()
+    app.page.keyboard.press("ArrowRight")  # a key now belongs to the page again, not to the figure
+    assert app.page.evaluate(SHOWN)["step"] == 0 and app.page.evaluate(SHOWN)["slider"] == 0
+    assert app.finished_runs() == runs
+    assert not app.console_errors and not app.exceptions()
