@@ -136,6 +136,11 @@ def test_presenter_style_enlarges_every_text_of_the_step_through_figure():
     assert small.layout.template.layout.font.size == NORMAL.font
     assert large.layout.template.layout.font.size == PRESENTER.font
     assert large.layout.template.layout.title.font.size == PRESENTER.title > NORMAL.title
+    # set on the figure too (Streamlit's chart theme brings its own template): layout, every axis, title
+    assert large.layout.font.size == PRESENTER.font and large.layout.title.font.size == PRESENTER.title
+    assert large.layout.yaxis.tickfont.size == large.layout.yaxis.title.font.size == PRESENTER.font
+    assert large.layout.xaxis3.tickfont.size == PRESENTER.font  # the time axis, under the last row
+    assert small.layout.font.size is None and small.layout.yaxis.tickfont.size is None  # normal: as before
     assert large.layout.xaxis2.tickfont.size == PRESENTER.small > small.layout.xaxis2.tickfont.size  # the bars' values
     assert large.layout.coloraxis.colorbar.tickfont.size == PRESENTER.small
     assert {a.font.size for a in large.layout.annotations} == {PRESENTER.row_title}  # the row titles

@@ -179,7 +179,25 @@ def check_step(step: int | None, timesteps: int) -> int | None:
 def apply_theme(fig: go.Figure, title: str, height: int, style: Style = NORMAL) -> go.Figure:
     """Give a figure the shared look: template (at the style's type sizes), left-aligned title, height."""
     fig.update_layout(template=_TEMPLATES[style.name], title_text=title, height=int(height))
+    if style != NORMAL:
+        enlarge(fig, style)
     return fig
+
+
+def enlarge(fig: go.Figure, style: Style) -> None:
+    """Set a style's type sizes on the figure itself, where the template alone does not reach.
+
+    Streamlit's chart theme (the default of `st.plotly_chart`) brings its own template, fonts
+    included, so a template's sizes can be lost in the browser; sizes set on the layout and
+    the axes stay. Sizes a builder already set (the bars' smaller ticks) are kept.
+    """
+    fig.update_layout(font=dict(family=FONT_FAMILY, size=style.font, color="#222"),
+                      title_font_size=style.title, hoverlabel_font_size=style.hover)
+    for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
+        if axis.tickfont.size is None:
+            axis.tickfont.size = style.font
+        if axis.title.font.size is None:
+            axis.title.font.size = style.font
 
 
 def _label_px(label: str, font: float = FONT_SIZE) -> float:

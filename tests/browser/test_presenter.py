@@ -31,8 +31,10 @@ def test_the_first_screen_holds_the_h_heatmap_the_slider_and_the_bars(app, asser
     for name, element in (("slider", slider), ("Play", play), ("h heatmap", h_heatmap), ("bars", bars)):
         assert app.in_viewport(element), f"the {name} is not on the first screen: {element.bounding_box()}"
     assert "hidden state h" in plot.locator(".annotation-text").first.text_content()  # the first row is h
-    ticks = plot.locator(".xtick text").first.evaluate("(t) => parseFloat(getComputedStyle(t).fontSize)")
-    assert ticks >= 22  # presenter type on the time axis (16 px otherwise)
+    size = "(t) => parseFloat(getComputedStyle(t).fontSize)"
+    assert plot.locator(".ytick text").first.evaluate(size) == 22  # the unit axis's ticks, as drawn
+    assert plot.locator(".g-ytitle text").first.evaluate(size) == 22  # its title
+    assert plot.locator(".gtitle").first.evaluate(size) == 26  # the figure's title
     assert_screenshot(app, "presenter_states_first_screen", first_screen=True)
     assert not app.console_errors and not app.exceptions()
 
