@@ -173,3 +173,15 @@ def test_play_speed_reaches_plays_animation_and_bad_speeds_are_refused():
     for bad in (0, MIN_FRAME_MS - 1, MAX_FRAME_MS + 1, 2.5, True, "fast"):
         with pytest.raises(ValueError, match="frame_ms must be a whole number of ms"):
             step_through(ROWS, title="t", frame_ms=bad)
+
+
+def test_presenter_style_enlarges_the_unit_lines_too():
+    from rnnviz.figures import unit_lines
+
+    values = np.tanh(RNG.normal(size=(30, 4)))
+    small = unit_lines(values, [0, 2], title="t")
+    large = unit_lines(values, [0, 2], title="t", style=PRESENTER)
+    assert small.layout.font.size is None and small.layout.template.layout.font.size == NORMAL.font
+    assert large.layout.font.size == large.layout.xaxis.tickfont.size == large.layout.yaxis.title.font.size == PRESENTER.font
+    assert large.layout.title.font.size == PRESENTER.title
+    np.testing.assert_array_equal(large.data[1].y, values[:, 2].astype(np.float32))  # the same lines, larger type

@@ -156,7 +156,7 @@ def unit_lines_view(layer: LayerTrace, labels: tuple[str, ...], row: int, direct
         first, rest = shown[0], shown[1:]
         chart(figures.unit_lines(values[first], units, labels=labels, quantity=ranges[first], name=short[first],
                                  title=f"Chosen units of {', '.join(short.values())}{which} over time",
-                                 more={short[q]: values[q] for q in rest}), key="lines")
+                                 more={short[q]: values[q] for q in rest}, style=presenter.figure_style()), key="lines")
 
 
 def trace_download(tr: Trace) -> None:
