@@ -30,7 +30,7 @@ $(MO): rnnviz/locale/ko/LC_MESSAGES/rnnviz.po $(VENV)/.stamp-runtime
 
 messages: $(VENV)/.stamp-runtime
 	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-location --no-wrap --sort-output --omit-header -o rnnviz/locale/rnnviz.pot .
-	$(VENV)/bin/pybabel update --no-location --no-wrap --omit-header --ignore-obsolete -i rnnviz/locale/rnnviz.pot -d rnnviz/locale -D rnnviz -l ko
+	$(VENV)/bin/pybabel update --no-wrap --ignore-obsolete -i rnnviz/locale/rnnviz.pot -d rnnviz/locale -D rnnviz -l ko
 
 # Debian's chromium for the browser tests; never a browser download of Playwright's own.
 chromium:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnviz.i18n import _
+
 ADDING_TIMESTEPS = 100
 ADDING_CELLS = ("SimpleRNN", "GRU", "LSTM")
 ADDING_BASELINE_MSE = 1.0 / 6.0  # Var(u1 + u2) for u ~ U(0, 1): the MSE of always predicting 1.0
@@ -33,7 +35,9 @@ def adding_problem(n: int, timesteps: int = ADDING_TIMESTEPS, seed: int = 0) -> 
         y: (n, 1) float32, the sum of the two marked numbers.
     """
     if n < 1 or timesteps < 2:
-        raise ValueError(f"adding_problem needs n >= 1 and timesteps >= 2; got n={n}, timesteps={timesteps}")
+        raise ValueError(_(
+            "adding_problem needs n >= 1 and timesteps >= 2; got n={n}, timesteps={timesteps}"
+        ).format(n=n, timesteps=timesteps))
     rng = np.random.default_rng(seed)
     values = rng.random((n, timesteps), dtype=np.float32)
     half = timesteps // 2
@@ -51,7 +55,9 @@ def adding_problem(n: int, timesteps: int = ADDING_TIMESTEPS, seed: int = 0) -> 
 def adding_path(cell: str, trained: bool) -> Path:
     """Where the shipped adding-problem model of `cell` ("SimpleRNN", "GRU" or "LSTM") lives."""
     if cell not in ADDING_CELLS:
-        raise ValueError(f"no adding-problem model for cell {cell!r}; choose one of {', '.join(ADDING_CELLS)}")
+        raise ValueError(_(
+            "no adding-problem model for cell {cell!r}; choose one of {join}"
+        ).format(cell=cell, join=', '.join(ADDING_CELLS)))
     return PRETRAINED_DIR / f"adding-{cell.lower()}-{'trained' if trained else 'untrained'}.keras"
 
 

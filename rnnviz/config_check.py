@@ -17,6 +17,7 @@ import keras
 from keras.src.ops.operation import Operation
 
 from rnnviz import graph_check, limits
+from rnnviz.i18n import _
 
 MODELS = ("Functional", "Sequential")
 _GATES = {"SimpleRNNCell": 1, "GRUCell": 3, "LSTMCell": 4, "SimpleRNN": 1, "GRU": 3, "LSTM": 4}
@@ -50,20 +51,27 @@ def parse_config(raw: bytes, label: str) -> Any:
             digits, or too large to parse; the message names the file and the fix.
     """
     if len(raw) > limits.MAX_CONFIG_BYTES:
-        raise ValueError(f"{label} holds a config.json of {len(raw) / 1024**2:.1f} MB; rnnviz reads configs up to "
-                         f"{limits.MAX_CONFIG_BYTES // 1024**2} MB (a model's config takes a few KB per layer)")
+        raise ValueError(_(
+            "{label} holds a config.json of {value:.1f} MB; rnnviz reads configs up to {value2} MB (a model's"
+            " config takes a few KB per layer)"
+        ).format(label=label, value=len(raw) / 1024**2, value2=limits.MAX_CONFIG_BYTES // 1024**2))
     try:
         config = json.loads(raw)
     except RecursionError:
-        raise ValueError(f"{label} holds a config.json nested too deeply to be a Keras model") from None
+        raise ValueError(_("{label} holds a config.json nested too deeply to be a Keras model").format(label=label)) from None
     except MemoryError:
-        raise ValueError(f"{label} holds a config.json too large to read; it is not a model rnnviz can show") from None
+        raise ValueError(_(
+            "{label} holds a config.json too large to read; it is not a model rnnviz can show"
+        ).format(label=label)) from None
     except ValueError as err:  # JSON, UTF-8 and Python's integer-digits limit all raise ValueError
         if "digits" in str(err):
-            raise ValueError(f"{label} holds a number of more than 4,300 digits in config.json, which no Keras model "
-                             "has; the file was edited or damaged. Save the model again with model.save.") from None
-        raise ValueError(f"{label} is a damaged Keras archive: config.json is not JSON "
-                         f"({str(err).splitlines()[0][:200]})") from None
+            raise ValueError(_(
+                "{label} holds a number of more than 4,300 digits in config.json, which no Keras model has; the "
+                "file was edited or damaged. Save the model again with model.save."
+            ).format(label=label)) from None
+        raise ValueError(_(
+            "{label} is a damaged Keras archive: config.json is not JSON ({value})"
+        ).format(label=label, value=str(err).splitlines()[0][:200])) from None
     _check_shape(config, label)
     return config
 
@@ -80,11 +88,15 @@ def _check_shape(config: Any, label: str) -> None:
             continue
         count += len(children)  # counted before walking them, so one huge list is refused at once
         if count > limits.MAX_CONFIG_VALUES:
-            raise ValueError(f"{label} holds a config.json of more than {limits.MAX_CONFIG_VALUES:,} values; "
-                             "rnnviz reads configs up to that (a model's takes a few hundred per layer)")
+            raise ValueError(_(
+                "{label} holds a config.json of more than {MAX_CONFIG_VALUES:,} values; rnnviz reads configs up "
+                "to that (a model's takes a few hundred per layer)"
+            ).format(label=label, MAX_CONFIG_VALUES=limits.MAX_CONFIG_VALUES))
         if depth >= limits.MAX_CONFIG_DEPTH:
-            raise ValueError(f"{label} holds a config.json nested too deeply to be a Keras model "
-                             f"(more than {limits.MAX_CONFIG_DEPTH} levels)")
+            raise ValueError(_(
+                "{label} holds a config.json nested too deeply to be a Keras model (more than {MAX_CONFIG_DEPTH} "
+                "levels)"
+            ).format(label=label, MAX_CONFIG_DEPTH=limits.MAX_CONFIG_DEPTH))
         stack.extend([(child, depth + 1) for child in children if isinstance(child, (dict, list))])
 
 
@@ -106,8 +118,10 @@ def check_config(config: Any, label: str) -> Declared:
     """
     if not isinstance(config, dict) or config.get("class_name") not in MODELS:
         found = config.get("class_name") if isinstance(config, dict) else type(config).__name__
-        raise ValueError(f"{label} could not be loaded as a Keras model: config.json holds {str(found)[:80]!r}, "
-                         "not a Functional or Sequential model")
+        raise ValueError(_(
+            "{label} could not be loaded as a Keras model: config.json holds {text!r}, not a Functional or "
+            "Sequential model"
+        ).format(label=label, text=str(found)[:80]))
     _check_constants(config, label)
     walker = _Walker(label)
     walker.layer(config, None, 0)
@@ -118,36 +132,48 @@ class _Walker:
     def __init__(self, label: str):
         self.label, self.declared = label, Declared()
 
-    def refuse(self, name: str, cls: str, what: str) -> ValueError:
-        return ValueError(f"{self.label}: layer '{name}' ({cls}) {what}")
+    def refuse(self, name: str, cls: str, message: str, **fields: Any) -> ValueError:
+        """A refusal: `message` (translated, naming {label}, {name} and {cls}) filled with the layer and `fields`."""
+        return ValueError(message.format(label=self.label, name=name, cls=cls, **fields))
 
     def layer(self, obj: Any, dim: int | None, nesting: int) -> int | None:
         """Count one layer object; `dim` is the input size a wrapper hands it. Returns its output size."""
         if not isinstance(obj, dict) or not isinstance(obj.get("class_name"), str) \
                 or not isinstance(obj.get("config"), dict):
-            raise ValueError(f"{self.label} could not be loaded as a Keras model: a layer in config.json is not "
-                             "a Keras layer object (class_name and config)")
+            raise ValueError(_(
+                "{label} could not be loaded as a Keras model: a layer in config.json is not a Keras layer object"
+                " (class_name and config)"
+            ).format(label=self.label))
         cls, cfg = obj["class_name"], obj["config"]
         name = str(cfg.get("name", obj.get("name", cls)))[:80]
         self.declared.layers += 1
         if self.declared.layers > limits.MAX_MODEL_LAYERS:
-            raise self.refuse(name, cls, f"is past the limit of {limits.MAX_MODEL_LAYERS} layers in a model "
-                                         "(counting those inside wrappers and nested models)")
+            raise self.refuse(name, cls, _(
+                "{label}: layer '{name}' ({cls}) is past the limit of {MAX_MODEL_LAYERS} layers in a model "
+                "(counting those inside wrappers and nested models)"
+            ), MAX_MODEL_LAYERS=limits.MAX_MODEL_LAYERS)
         if nesting > limits.MAX_MODEL_NESTING:
-            raise self.refuse(name, cls, f"is nested {nesting} levels deep in models and wrappers; rnnviz opens "
-                                         f"up to {limits.MAX_MODEL_NESTING}")
+            raise self.refuse(name, cls, _(
+                "{label}: layer '{name}' ({cls}) is nested {nesting} levels deep in models and wrappers; rnnviz "
+                "opens up to {MAX_MODEL_NESTING}"
+            ), nesting=nesting, MAX_MODEL_NESTING=limits.MAX_MODEL_NESTING)
         if "module" not in obj:
-            raise self.refuse(name, cls, "is in the legacy (Keras 2) format; save the model again with Keras 3")
+            raise self.refuse(name, cls, _(
+                "{label}: layer '{name}' ({cls}) is in the legacy (Keras 2) format; save the model again with "
+                "Keras 3"
+            ))
         if cls in MODELS:
             self.model(cfg, name, cls, nesting)
             return None
         if _is_op(obj.get("module"), cls):
             return None  # an op Keras writes into the graph (NotEqual for a mask): no variables
         if cls not in LAYER_CLASSES:
-            raise ValueError(f"{self.label} holds a layer of class {cls[:80]!r} ('{name}'), which rnnviz does not "
-                             "open: it opens models made of SimpleRNN, GRU, LSTM (layers, cells, RNN), Bidirectional, "
-                             "TimeDistributed, Embedding, Dense and layers without weights such as Dropout, Masking "
-                             "or Concatenate (the list: rnnviz.config_check.LAYER_CLASSES)")
+            raise ValueError(_(
+                "{label} holds a layer of class {cls!r} ('{name}'), which rnnviz does not open: it opens models "
+                "made of SimpleRNN, GRU, LSTM (layers, cells, RNN), Bidirectional, TimeDistributed, Embedding, "
+                "Dense and layers without weights such as Dropout, Masking or Concatenate (the list: "
+                "rnnviz.config_check.LAYER_CLASSES)"
+            ).format(label=self.label, cls=cls[:80], name=name))
         if cls in _NO_WEIGHTS:
             if cls == "RepeatVector":
                 self.count(cfg, "n", name, cls, limits.MAX_TIMESTEPS)
@@ -158,11 +184,13 @@ class _Walker:
     def model(self, cfg: dict, name: str, cls: str, nesting: int) -> None:
         layers = cfg.get("layers")
         if not isinstance(layers, list):
-            raise self.refuse(name, cls, "lists no layers")
+            raise self.refuse(name, cls, _("{label}: layer '{name}' ({cls}) lists no layers"))
         if cls == "Functional":
             graph_check.check_graph(layers, self.label, name)
         elif len(layers) > limits.MAX_GRAPH_DEPTH:
-            raise self.refuse(name, cls, f"stacks {len(layers):,} layers; rnnviz opens up to {limits.MAX_GRAPH_DEPTH}")
+            raise self.refuse(name, cls, _(
+                "{label}: layer '{name}' ({cls}) stacks {count:,} layers; rnnviz opens up to {MAX_GRAPH_DEPTH}"
+            ), count=len(layers), MAX_GRAPH_DEPTH=limits.MAX_GRAPH_DEPTH)
         for layer in layers:
             self.layer(layer, None, nesting + 1)
 
@@ -187,8 +215,10 @@ class _Walker:
         if cls == "TimeDistributed":
             return self.layer(cfg.get("layer"), dim, nesting + 1)
         if dim is None:
-            raise self.refuse(name, cls, "does not state the size of its input (no build_config), so its weights "
-                                         "cannot be counted before building; save the model after calling it once")
+            raise self.refuse(name, cls, _(
+                "{label}: layer '{name}' ({cls}) does not state the size of its input (no build_config), so its "
+                "weights cannot be counted before building; save the model after calling it once"
+            ))
         if cls == "Dense":
             units = self.count(cfg, "units", name, cls, limits.MAX_VOCAB)
             self.variables(cfg, name, cls, [(dim, units)] + ([(units,)] if cfg.get("use_bias", True) else []))
@@ -201,8 +231,10 @@ class _Walker:
 
     def stack(self, cells: Any, name: str, cls: str, dim: int | None, nesting: int) -> int | None:
         if len(cells) > limits.MAX_LAYERS:
-            raise self.refuse(name, cls, f"stacks {len(cells):,} cells; rnnviz opens stacks of up to "
-                                         f"{limits.MAX_LAYERS}")
+            raise self.refuse(name, cls, _(
+                "{label}: layer '{name}' ({cls}) stacks {count:,} cells; rnnviz opens stacks of up to "
+                "{MAX_LAYERS}"
+            ), count=len(cells), MAX_LAYERS=limits.MAX_LAYERS)
         for cell in cells:
             dim = self.layer(cell, dim, nesting + 1)
         return dim
@@ -210,27 +242,37 @@ class _Walker:
     def count(self, cfg: dict, key: str, name: str, cls: str, maximum: int) -> int:
         value = cfg.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= maximum:
-            raise self.refuse(name, cls, f"declares {key}={_show(value)}; rnnviz opens models with {key} from 1 to "
-                                         f"{maximum:,}")
+            raise self.refuse(name, cls, _(
+                "{label}: layer '{name}' ({cls}) declares {key}={show}; rnnviz opens models with {key} from 1 to "
+                "{maximum:,}"
+            ), key=key, show=_show(value), maximum=maximum)
         return value
 
     def variables(self, cfg: dict, name: str, cls: str, shapes: list[tuple[int, ...]]) -> None:
         if cfg.get("quantization_config") is not None or cfg.get("lora_rank") is not None:
-            raise self.refuse(name, cls, "is quantized or carries LoRA weights; rnnviz opens plain float layers")
+            raise self.refuse(name, cls, _(
+                "{label}: layer '{name}' ({cls}) is quantized or carries LoRA weights; rnnviz opens plain float "
+                "layers"
+            ))
         itemsize = _itemsize(cfg.get("dtype"))
         if itemsize is None:
-            raise self.refuse(name, cls, f"has the dtype policy {_show(cfg.get('dtype'))}; rnnviz opens float16, "
-                                         "bfloat16, float32, float64 and mixed_* layers")
+            raise self.refuse(name, cls, _(
+                "{label}: layer '{name}' ({cls}) has the dtype policy {show}; rnnviz opens float16, bfloat16, "
+                "float32, float64 and mixed_* layers"
+            ), show=_show(cfg.get('dtype')))
         params = sum(_product(shape) for shape in shapes)
         total = self.declared.params + params
         if total > limits.MAX_PARAMS:
-            raise self.refuse(name, cls, f"declares {_show(params)} parameters (variables {_shapes(shapes)}), which "
-                                         f"brings the model to {_show(total)}; rnnviz opens models of at most "
-                                         f"{limits.MAX_PARAMS:,} parameters")
+            raise self.refuse(name, cls, _(
+                "{label}: layer '{name}' ({cls}) declares {show} parameters (variables {shapes}), which brings "
+                "the model to {show2}; rnnviz opens models of at most {MAX_PARAMS:,} parameters"
+            ), show=_show(params), shapes=_shapes(shapes), show2=_show(total), MAX_PARAMS=limits.MAX_PARAMS)
         size = self.declared.bytes + params * itemsize
         if size > limits.MAX_WEIGHT_BYTES:
-            raise self.refuse(name, cls, f"brings the model's variables to {size / 1024**2:.0f} MB; rnnviz opens "
-                                         f"models of at most {limits.MAX_WEIGHT_BYTES // 1024**2} MB of variables")
+            raise self.refuse(name, cls, _(
+                "{label}: layer '{name}' ({cls}) brings the model's variables to {value:.0f} MB; rnnviz opens "
+                "models of at most {value2} MB of variables"
+            ), value=size / 1024**2, value2=limits.MAX_WEIGHT_BYTES // 1024**2)
         self._check_orthogonal(cfg, name, cls, shapes)
         self.declared.params, self.declared.bytes = total, size
         self.declared.shapes.update(shapes)
@@ -242,8 +284,10 @@ class _Walker:
                          for k, v in cfg.items() if k.endswith("_initializer"))
         side = max((min(shape) for shape in shapes if len(shape) == 2), default=0)
         if orthogonal and side > limits.MAX_ORTHOGONAL_DIM:
-            raise self.refuse(name, cls, f"uses the Orthogonal initializer on a matrix whose shorter side is "
-                                         f"{side:,}; rnnviz opens such layers up to {limits.MAX_ORTHOGONAL_DIM:,}")
+            raise self.refuse(name, cls, _(
+                "{label}: layer '{name}' ({cls}) uses the Orthogonal initializer on a matrix whose shorter side "
+                "is {side:,}; rnnviz opens such layers up to {MAX_ORTHOGONAL_DIM:,}"
+            ), side=side, MAX_ORTHOGONAL_DIM=limits.MAX_ORTHOGONAL_DIM)
 
 
 def _is_op(module: Any, cls: str) -> bool:
@@ -268,8 +312,10 @@ def _input_dim(build_config: Any, label: str, name: str, cls: str) -> int | None
         value = stack.pop()
         if isinstance(value, list) and value and all(v is None or type(v) is int for v in value):
             if any(v is not None and not 0 <= v <= 2**31 for v in value):
-                raise ValueError(f"{label}: layer '{name}' ({cls}) declares the input shape {_show(value)} in its "
-                                 "build_config; no dimension of a model rnnviz opens is negative or past 2^31")
+                raise ValueError(_(
+                    "{label}: layer '{name}' ({cls}) declares the input shape {show} in its build_config; no "
+                    "dimension of a model rnnviz opens is negative or past 2^31"
+                ).format(label=label, name=name, cls=cls, show=_show(value)))
             if value[-1] is not None:
                 found.append(value[-1])
         elif isinstance(value, list):
@@ -285,14 +331,22 @@ def _check_constants(config: Any, label: str) -> None:
         if isinstance(value, dict):
             kind = value.get("class_name")
             if kind == "__typespec__":
-                raise ValueError(f"{label} holds a TensorFlow type spec in config.json; rnnviz's models never need one")
+                raise ValueError(_(
+                    "{label} holds a TensorFlow type spec in config.json; rnnviz's models never need one"
+                ).format(label=label))
             if kind in ("__numpy__", "__tensor__"):
                 inner = value.get("config") if isinstance(value.get("config"), dict) else {}
                 dtype, values = inner.get("dtype"), _leaves(inner.get("value"))
                 if dtype not in _CONSTANT_DTYPES or values > limits.MAX_CONSTANT_VALUES:
-                    raise ValueError(f"{label} holds an array in config.json of dtype {_show(dtype)} with {values:,} "
-                                     f"values; rnnviz accepts arrays of numbers up to {limits.MAX_CONSTANT_VALUES:,} "
-                                     "values there (a layer call's constant arguments)")
+                    raise ValueError(_(
+                        "{label} holds an array in config.json of dtype {show} with {values:,} values; rnnviz accepts "
+                        "arrays of numbers up to {MAX_CONSTANT_VALUES:,} values there (a layer call's constant arguments)"
+                    ).format(
+                        label=label,
+                        show=_show(dtype),
+                        values=values,
+                        MAX_CONSTANT_VALUES=limits.MAX_CONSTANT_VALUES,
+                    ))
             stack.extend(value.values())
         elif isinstance(value, list):
             stack.extend(value)
@@ -331,6 +385,8 @@ def _shapes(shapes: list[tuple[int, ...]]) -> str:
 def _show(value: Any) -> str:
     """A config value for a message, short even when it is a 4,000-digit integer or a long string."""
     if type(value) is int:
-        return f"{value:,}" if abs(value) < 10**18 else f"a number of about {int(value.bit_length() * 0.30103)} digits"
+        if abs(value) < 10**18:
+            return f"{value:,}"
+        return _("a number of about {digits} digits").format(digits=int(value.bit_length() * 0.30103))
     text = json.dumps(value) if isinstance(value, (list, dict, str, float, bool)) or value is None else str(value)
     return text if len(text) <= 80 else text[:77] + "..."

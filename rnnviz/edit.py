@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rnnviz.i18n import _
 from rnnviz.spec import (
     BidirectionalSpec,
     DenseSpec,
@@ -30,7 +31,9 @@ def new_layer(kind: str) -> LayerSpec:
         return DenseSpec(10)
     if kind == "Embedding":
         return EmbeddingSpec(1000, 64)
-    raise ValueError(f"unknown layer kind {kind!r}; use one of {', '.join(NEW_LAYER_KINDS)}")
+    raise ValueError(_(
+        "unknown layer kind {kind!r}; use one of {join}"
+    ).format(kind=kind, join=', '.join(NEW_LAYER_KINDS)))
 
 
 def _with_layers(spec: ModelSpec, stack_index: int, layers: list[LayerSpec]) -> ModelSpec:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from rnnviz.i18n import _
 from rnnviz.inputs import InputChoice, PreparedInput, make_inputs
 from rnnviz.spec import EmbeddingSpec, ModelSpec
 
@@ -75,7 +76,9 @@ def prepare(needs: tuple[InputNeeds, ...], choices: tuple[InputChoice, ...]) -> 
         ValueError: when a choice does not suit its input, naming the input and the fix.
     """
     if len(needs) != len(choices):
-        raise ValueError(f"the model has {len(needs)} inputs but {len(choices)} input choices were given")
+        raise ValueError(_(
+            "the model has {count} inputs but {count2} input choices were given"
+        ).format(count=len(needs), count2=len(choices)))
     prepared = []
     batch = next((n.batch for n in needs if n.batch), None)
     for need, choice in zip(needs, choices):
@@ -84,7 +87,7 @@ def prepare(needs: tuple[InputNeeds, ...], choices: tuple[InputChoice, ...]) -> 
                                         batch=need.batch or batch or (choices[0].batch if len(needs) > 1 else None),
                                         timesteps=need.timesteps))
         except ValueError as err:
-            raise ValueError(f"input '{need.name}': {err}") from None
+            raise ValueError(_("input '{name}': {err}").format(name=need.name, err=err)) from None
     return tuple(prepared)
 
 

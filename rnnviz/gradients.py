@@ -33,6 +33,7 @@ import tensorflow as tf
 from keras.src.backend.common.masking import set_keras_mask
 
 from rnnviz.adding import adding_models  # noqa: F401  (rnnviz.gradients.adding_models: the shipped models)
+from rnnviz.i18n import _
 from rnnviz.limits import MAX_GRADIENT_CELLS
 from rnnviz.trace import _prepare
 from rnnviz.trace_graph import _resolve_call, _split_state, functional_of, replay, walk_operations
@@ -72,15 +73,17 @@ def gradient_over_time(model: keras.Model, inputs: Any, layer: str, method: str 
     _check_method(method, samples)
     target = _find_layer(model, layer)
     half = _direction_layer(target, direction)
-    _, arrays = _prepare(model, inputs)
+    _tracer, arrays = _prepare(model, inputs)
     call = _layer_call(model, target, arrays)
     x = tf.cast(call.sequences, half.cell.compute_dtype)
     if x.shape.rank != 3:
-        raise ValueError(f"layer '{layer}' receives a {x.shape.rank}-D input {tuple(x.shape)}; gradients over time "
-                         "need (batch, timesteps, features)")
+        raise ValueError(_(
+            "layer '{layer}' receives a {rank}-D input {tuple}; gradients over time need (batch, timesteps, "
+            "features)"
+        ).format(layer=layer, rank=x.shape.rank, tuple=tuple(x.shape)))
     batch, steps = int(x.shape[0]), int(x.shape[1])
     copies = half.cell.units if method == "exact" else samples
-    _check_cost(batch * copies, steps, half.cell.units, f"layer '{layer}'", method)
+    _check_cost(batch * copies, steps, half.cell.units, _("layer '{name}'").format(name=layer), method)
     initial = _initial_states(target, half, call.initial_state)
     mask = None if call.mask is None else tf.tile(call.mask, [copies, 1])
     init = None if initial is None else [tf.tile(s, [copies, 1]) for s in initial]
@@ -113,11 +116,13 @@ def output_saliency(model: keras.Model, inputs: Any, method: str = "exact", *,
             `MAX_GRADIENT_CELLS`.
     """
     _check_method(method, samples)
-    _, arrays = _prepare(model, inputs)
+    _tracer, arrays = _prepare(model, inputs)
     functional = functional_of(model)
     if len(arrays) != 1:
-        raise ValueError(f"output_saliency takes a model with one input; model '{model.name}' has {len(arrays)}. "
-                         "For one recurrent layer inside it, use gradient_over_time(model, inputs, layer=NAME)")
+        raise ValueError(_(
+            "output_saliency takes a model with one input; model '{name}' has {count}. For one recurrent "
+            "layer inside it, use gradient_over_time(model, inputs, layer=NAME)"
+        ).format(name=model.name, count=len(arrays)))
     ids = tf.convert_to_tensor(arrays[0])
     embedding = _first_embedding(functional)
     if embedding is not None:
@@ -125,15 +130,17 @@ def output_saliency(model: keras.Model, inputs: Any, method: str = "exact", *,
     else:
         x, mask = tf.cast(ids, "float32"), None
     if x.shape.rank != 3:
-        raise ValueError(f"model '{model.name}' takes a {x.shape.rank}-D input {tuple(x.shape)}; output saliency "
-                         "needs steps: (batch, timesteps, features) or (batch, timesteps) token ids")
+        raise ValueError(_(
+            "model '{name}' takes a {rank}-D input {tuple}; output saliency needs steps: (batch, timesteps, "
+            "features) or (batch, timesteps) token ids"
+        ).format(name=model.name, rank=x.shape.rank, tuple=tuple(x.shape)))
     batch, steps = int(x.shape[0]), int(x.shape[1])
     width = int(np.prod([np.prod(o.shape[1:]) for o in functional.outputs]))
     copies = width if method == "exact" else samples
-    units = max([op.cell.units for op, _ in walk_operations(functional) if isinstance(op, keras.layers.RNN)]
-                + [op.forward_layer.cell.units for op, _ in walk_operations(functional)
+    units = max([op.cell.units for op, _node in walk_operations(functional) if isinstance(op, keras.layers.RNN)]
+                + [op.forward_layer.cell.units for op, _node in walk_operations(functional)
                    if isinstance(op, keras.layers.Bidirectional)] + [1])
-    _check_cost(batch * copies, steps, units, f"the output of model '{model.name}'", method)
+    _check_cost(batch * copies, steps, units, _("the output of model '{name}'").format(name=model.name), method)
 
     def output(x_rep: tf.Tensor, reps: int) -> tf.Tensor:
         if embedding is None:
@@ -238,44 +245,70 @@ def _backward_of(f: Callable[..., tf.Tensor]) -> Callable:
 
 def _check_method(method: str, samples: int) -> None:
     if method not in METHODS:
-        raise ValueError(f"method={method!r} is not known; use method='exact' or method='estimate'")
+        raise ValueError(_(
+            "method={method!r} is not known; use method='exact' or method='estimate'"
+        ).format(method=method))
     if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or not 1 <= samples <= 64:
-        raise ValueError(f"samples={samples!r}: give a whole number from 1 to 64 of random directions")
+        raise ValueError(_(
+            "samples={samples!r}: give a whole number from 1 to 64 of random directions"
+        ).format(samples=samples))
+
+
+class GradientCostError(ValueError):
+    """Gradients over the cell limit (`MAX_GRADIENT_CELLS`); with method="exact", method="estimate" may fit."""
 
 
 def _check_cost(rows: int, steps: int, units: int, what: str, method: str) -> None:
     cells = rows * steps * units
     if cells > MAX_GRADIENT_CELLS:
-        cheaper = "use method='estimate', or " if method == "exact" else ""
-        raise ValueError(f"the gradients of {what} would run {rows:,} rows x {steps:,} steps x {units:,} units = "
-                         f"{cells:,} cells, over the limit of {MAX_GRADIENT_CELLS:,}; {cheaper}pass fewer sequences "
-                         "or shorter ones")
+        if method == "exact":
+            message = _("the gradients of {what} would run {rows:,} rows x {steps:,} steps x {units:,} units = "
+                        "{cells:,} cells, over the limit of {limit:,}; use method='estimate', or pass fewer "
+                        "sequences or shorter ones")
+        else:
+            message = _("the gradients of {what} would run {rows:,} rows x {steps:,} steps x {units:,} units = "
+                        "{cells:,} cells, over the limit of {limit:,}; pass fewer sequences or shorter ones")
+        raise GradientCostError(message.format(what=what, rows=rows, steps=steps, units=units, cells=cells,
+                                               limit=MAX_GRADIENT_CELLS))
 
 
 def _find_layer(model: keras.Model, name: str) -> keras.layers.Layer:
     if not isinstance(model, keras.Model) or functional_of(model) is None:
-        raise ValueError("gradient_over_time needs a Functional or Sequential keras.Model; "
-                         "load one with rnnviz.load_model(path)")
-    ops = [op for op, _ in walk_operations(functional_of(model))]
+        raise ValueError(_(
+            "gradient_over_time needs a Functional or Sequential keras.Model; load one with "
+            "rnnviz.load_model(path)"
+        ))
+    ops = [op for op, _node in walk_operations(functional_of(model))]
     recurrent = [op.name for op in ops if isinstance(op, _RECURRENT)]
     found = next((op for op in ops if op.name == name), None)
     if found is None:
-        raise ValueError(f"model '{model.name}' has no layer named {name!r}; its recurrent layers are "
-                         f"{', '.join(recurrent) or 'none'}. Pass layer= one of those")
+        raise ValueError(_(
+            "model '{name}' has no layer named {name2!r}; its recurrent layers are {value}. Pass layer= one "
+            "of those"
+        ).format(name=model.name, name2=name, value=', '.join(recurrent) or _('none')))
     if not isinstance(found, _RECURRENT):
-        raise ValueError(f"layer {name!r} is a {type(found).__name__}, not a recurrent layer; pass layer= one of "
-                         f"{', '.join(recurrent) or '(none: this model has no recurrent layer)'}")
+        raise ValueError(_(
+            "layer {name!r} is a {type_name}, not a recurrent layer; pass layer= one of {value}"
+        ).format(
+            name=name,
+            type_name=type(found).__name__,
+            value=', '.join(recurrent) or _('(none: this model has no recurrent layer)'),
+        ))
     return found
 
 
 def _direction_layer(layer: keras.layers.Layer, direction: str) -> keras.layers.RNN:
     if direction not in DIRECTIONS:
-        raise ValueError(f"direction={direction!r} is not known; use 'forward' or 'backward'")
+        raise ValueError(_(
+            "direction={direction!r} is not known; use 'forward' or 'backward'"
+        ).format(direction=direction))
     if isinstance(layer, keras.layers.Bidirectional):
         return layer.forward_layer if direction == "forward" else layer.backward_layer
     if direction == "backward":
-        raise ValueError(f"layer '{layer.name}' is a {type(layer).__name__}, not Bidirectional; it has one direction: "
-                         "leave direction='forward'")
+        raise ValueError(_(
+            "layer '{name}' is a {type_name}, not Bidirectional; it has one direction: leave "
+            "direction='forward'"
+        ).format(name=layer.name, type_name=type(layer).__name__))
     return layer
 
 
@@ -295,7 +328,9 @@ def _layer_call(model: keras.Model, target: keras.layers.Layer, arrays: list[np.
         replay(functional_of(model), [tf.convert_to_tensor(a) for a in arrays], call)
     except _Found as found:
         return found.call
-    raise ValueError(f"layer '{target.name}' is not reached from the model's inputs; pick a layer the inputs feed")
+    raise ValueError(_(
+        "layer '{name}' is not reached from the model's inputs; pick a layer the inputs feed"
+    ).format(name=target.name))
 
 
 def _initial_states(layer: keras.layers.Layer, half: keras.layers.RNN, given: list | None) -> list | None:
@@ -324,7 +359,7 @@ def _twin_of(layer: keras.layers.RNN, input_shape: tf.TensorShape) -> Iterator[C
             backward = _backward_of(lambda x, mask, init: twin(x, mask=mask, initial_state=init, training=False))
             entry = (tuple(input_shape[1:]), twin, backward, threading.Lock())
             _TWINS[layer] = entry
-    _, twin, backward, lock = entry
+    _key, twin, backward, lock = entry
     with lock:
         twin.cell.set_weights(layer.cell.get_weights())
         yield backward
@@ -348,4 +383,4 @@ def _swap_embedding(embedding: keras.layers.Embedding, vectors: tf.Tensor) -> Ca
     return call
 
 
-__all__ = ["gradient_over_time", "output_saliency", "half_life", "relative_to_last", "adding_models"]
+__all__ = ["gradient_over_time", "output_saliency", "half_life", "relative_to_last", "adding_models", "GradientCostError"]

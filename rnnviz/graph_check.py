@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rnnviz import limits
+from rnnviz.i18n import _
 
 
 def check_graph(layers: list, label: str, model: str) -> None:
@@ -20,7 +21,7 @@ def check_graph(layers: list, label: str, model: str) -> None:
             tensors, a reference to a layer or call that does not exist, a cycle, or a path longer than
             `MAX_GRAPH_DEPTH`.
     """
-    _, inputs = _calls(layers, label, model)
+    _outputs, inputs = _calls(layers, label, model)
     depth: dict[tuple[str, int], int] = {}
     for start in inputs:
         if start not in depth:
@@ -34,31 +35,41 @@ def _calls(layers: list, label: str, model: str) -> tuple[dict[str, int], dict[t
     total = 0
     for layer in layers:
         if not isinstance(layer, dict):
-            raise ValueError(f"{label} could not be loaded as a Keras model: model '{model}' lists a layer that is "
-                             "not an object")
+            raise ValueError(_(
+                "{label} could not be loaded as a Keras model: model '{model}' lists a layer that is not an "
+                "object"
+            ).format(label=label, model=model))
         name = layer.get("name")
         nodes = layer.get("inbound_nodes", [])
         if not isinstance(name, str) or not isinstance(nodes, list) or name in calls:
-            raise ValueError(f"{label} could not be loaded as a Keras model: model '{model}' lists a layer without a "
-                             "name, a repeated name or inbound_nodes that are not a list")
+            raise ValueError(_(
+                "{label} could not be loaded as a Keras model: model '{model}' lists a layer without a name, a "
+                "repeated name or inbound_nodes that are not a list"
+            ).format(label=label, model=model))
         total += max(1, len(nodes))
         if total > limits.MAX_GRAPH_NODES:
-            raise ValueError(f"{label}: model '{model}' makes more than {limits.MAX_GRAPH_NODES} layer calls; "
-                             f"rnnviz opens graphs of up to {limits.MAX_GRAPH_NODES}")
+            raise ValueError(_(
+                "{label}: model '{model}' makes more than {MAX_GRAPH_NODES} layer calls; rnnviz opens graphs of "
+                "up to {MAX_GRAPH_NODES}"
+            ).format(label=label, model=model, MAX_GRAPH_NODES=limits.MAX_GRAPH_NODES))
         calls[name] = max(1, len(nodes))  # an InputLayer has no inbound node but makes one
         for index, node in enumerate(nodes):
             refs = _references(node)
             if len(refs) > limits.MAX_NODE_INPUTS:
-                raise ValueError(f"{label}: layer '{name[:80]}' is called on {len(refs):,} tensors; rnnviz opens "
-                                 f"models whose layers take up to {limits.MAX_NODE_INPUTS}")
+                raise ValueError(_(
+                    "{label}: layer '{name}' is called on {count:,} tensors; rnnviz opens models whose layers take up"
+                    " to {MAX_NODE_INPUTS}"
+                ).format(label=label, name=name[:80], count=len(refs), MAX_NODE_INPUTS=limits.MAX_NODE_INPUTS))
             inputs[(name, index)] = refs
         if not nodes:
             inputs[(name, 0)] = []
-    for (name, _), refs in inputs.items():
+    for (name, _call), refs in inputs.items():
         for source, index in refs:
             if calls.get(source, 0) <= index:
-                raise ValueError(f"{label} could not be loaded as a Keras model: layer '{name[:80]}' reads from "
-                                 f"'{str(source)[:80]}' call {index}, which model '{model}' does not make")
+                raise ValueError(_(
+                    "{label} could not be loaded as a Keras model: layer '{name}' reads from '{text}' call {index}, "
+                    "which model '{model}' does not make"
+                ).format(label=label, name=name[:80], text=str(source)[:80], index=index, model=model))
     return calls, inputs
 
 
@@ -89,12 +100,16 @@ def _longest_path(start: tuple, inputs: dict, depth: dict, label: str, model: st
             on_path.discard(node)
             depth[node] = 1 + max((depth[c] for c in inputs[node]), default=0)
             if depth[node] > limits.MAX_GRAPH_DEPTH:
-                raise ValueError(f"{label}: model '{model}' has a path of more than {limits.MAX_GRAPH_DEPTH} layer "
-                                 f"calls (at layer '{node[0][:80]}'); rnnviz opens graphs up to that depth")
+                raise ValueError(_(
+                    "{label}: model '{model}' has a path of more than {MAX_GRAPH_DEPTH} layer calls (at layer "
+                    "'{value}'); rnnviz opens graphs up to that depth"
+                ).format(label=label, model=model, MAX_GRAPH_DEPTH=limits.MAX_GRAPH_DEPTH, value=node[0][:80]))
             continue
         if child in on_path:
-            raise ValueError(f"{label} could not be loaded as a Keras model: layer '{child[0][:80]}' reads its own "
-                             "output (a cycle in the graph)")
+            raise ValueError(_(
+                "{label} could not be loaded as a Keras model: layer '{value}' reads its own output (a cycle in "
+                "the graph)"
+            ).format(label=label, value=child[0][:80]))
         if child not in depth:
             on_path.add(child)
             stack.append((child, iter(inputs[child])))

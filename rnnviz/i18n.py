@@ -54,7 +54,7 @@ def use_language(language: str) -> Iterator[None]:
 def check_language(language: str) -> str:
     """`language` if rnnviz speaks it, else a ValueError naming the choices."""
     if language not in LANGUAGES:
-        raise ValueError(f"language {language!r} is not available: choose one of {', '.join(LANGUAGES)}")
+        raise ValueError(f"language {language!r} is not available: choose one of: {', '.join(LANGUAGES)}")
     return language
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from rnnviz import own_data
+from rnnviz.i18n import _
 from rnnviz.limits import MAX_BATCH, MAX_FEATURES, MAX_TIMESTEPS, MAX_VOCAB
 from rnnviz.own_data import OwnArray, Vocabulary
 
@@ -54,23 +55,33 @@ _SIGNAL_PARAMS: dict[str, dict[str, Any]] = {
 
 def _check_int(name: str, value: Any, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be a whole number from {low} to {high}; got {value!r}")
+        raise ValueError(_(
+            "{name} must be a whole number from {low} to {high}; got {value!r}"
+        ).format(name=name, low=low, high=high, value=value))
     if not low <= value <= high:
-        raise ValueError(f"{name} must be from {low} to {high}; got {value}")
+        raise ValueError(_(
+            "{name} must be from {low} to {high}; got {value}"
+        ).format(name=name, low=low, high=high, value=value))
     return int(value)
 
 
 def _check_float(name: str, value: Any, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number from {low} to {high}; got {value!r}")
+        raise ValueError(_(
+            "{name} must be a number from {low} to {high}; got {value!r}"
+        ).format(name=name, low=low, high=high, value=value))
     if not (math.isfinite(value) and low <= value <= high):
-        raise ValueError(f"{name} must be from {low} to {high}; got {value}")
+        raise ValueError(_(
+            "{name} must be from {low} to {high}; got {value}"
+        ).format(name=name, low=low, high=high, value=value))
     return float(value)
 
 
 def _check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+        raise ValueError(_(
+            "{name} must be one of {allowed}; got {value!r}"
+        ).format(name=name, allowed=', '.join(map(repr, allowed)), value=value))
     return value
 
 
@@ -80,9 +91,16 @@ def _check_shape(batch: int, timesteps: int, features: int) -> tuple[int, int, i
     features = _check_int("features", features, 1, MAX_FEATURES)
     if batch * timesteps * features > MAX_INPUT_VALUES:
         raise ValueError(
-            f"batch x timesteps x features = {batch} x {timesteps} x {features} = "
-            f"{batch * timesteps * features:,} values, more than the limit of {MAX_INPUT_VALUES:,}: "
-            "lower one of them"
+            _(
+                "batch x timesteps x features = {batch} x {timesteps} x {features} = {values:,} values, more than "
+                "the limit of {limit:,}: lower one of them"
+            ).format(
+                batch=batch,
+                timesteps=timesteps,
+                features=features,
+                values=batch * timesteps * features,
+                limit=MAX_INPUT_VALUES,
+            )
         )
     return batch, timesteps, features
 
@@ -286,24 +304,28 @@ def tokenize(text: str, mode: str = "char", vocab_size: int = 1000, *, max_times
         ValueError: on empty or too long text, or an argument out of range.
     """
     if not isinstance(text, str):
-        raise ValueError(f"text must be a string; got {type(text).__name__}")
+        raise ValueError(_("text must be a string; got {type_name}").format(type_name=type(text).__name__))
     _check_choice("mode", mode, MODES)
     vocab_size = _check_int("vocab_size", vocab_size, 2, MAX_VOCAB)
     max_timesteps = _check_int("max_timesteps", max_timesteps, 1, MAX_TIMESTEPS)
     if not text or text.isspace():
-        raise ValueError("the text is empty: type something for the model to read")
+        raise ValueError(_("the text is empty: type something for the model to read"))
     if len(text) > MAX_TEXT_CHARS:
         raise ValueError(
-            f"the text is {len(text):,} characters long; the limit is {max_timesteps} timesteps "
-            f"(and {MAX_TEXT_CHARS:,} characters): shorten it"
+            _(
+                "the text is {count:,} characters long; the limit is {max_timesteps} timesteps (and "
+                "{MAX_TEXT_CHARS:,} characters): shorten it"
+            ).format(count=len(text), max_timesteps=max_timesteps, MAX_TEXT_CHARS=MAX_TEXT_CHARS)
         )
     tokens = split_tokens(unicodedata.normalize("NFC", text), mode)
     if len(tokens) > max_timesteps:
-        unit = "characters" if mode == "char" else "tokens (words and punctuation)"
-        raise ValueError(
-            f"the text is {len(tokens)} {unit} long, but the limit is {max_timesteps} timesteps: "
-            f"shorten it by {len(tokens) - max_timesteps}"
-        )
+        if mode == "char":
+            message = _("the text is {count} characters long, but the limit is {limit} timesteps: "
+                        "shorten it by {excess}")
+        else:
+            message = _("the text is {count} tokens (words and punctuation) long, but the limit is {limit} "
+                        "timesteps: shorten it by {excess}")
+        raise ValueError(message.format(count=len(tokens), limit=max_timesteps, excess=len(tokens) - max_timesteps))
     vocabulary: dict[str, int] = {}
     overflow: list[str] = []
     for token in tokens:
@@ -319,11 +341,14 @@ def tokenize(text: str, mode: str = "char", vocab_size: int = 1000, *, max_times
     note = ""
     if overflow:
         room = max(vocab_size - FIRST_TOKEN_ID, 0)
-        shared = f"ids 2..{vocab_size - 1} by a stable hash" if room else "the unknown id 1"
-        note = (
-            f"{len(overflow)} of {len(vocabulary)} distinct tokens did not fit the vocabulary of "
-            f"{vocab_size} (ids 0 and 1 are reserved, {room} left); they share {shared}."
-        )
+        if room:
+            note = _("{count} of {distinct} distinct tokens did not fit the vocabulary of {vocab_size} (ids 0 and 1 "
+                     "are reserved, {room} left); they share ids 2..{last} by a stable hash.")
+        else:
+            note = _("{count} of {distinct} distinct tokens did not fit the vocabulary of {vocab_size} (ids 0 and 1 "
+                     "are reserved, {room} left); they share the unknown id 1.")
+        note = note.format(count=len(overflow), distinct=len(vocabulary), vocab_size=vocab_size, room=room,
+                           last=vocab_size - 1)
     return TokenizedText(ids, tuple(tokens), vocabulary, tuple(overflow), mode, vocab_size, note)
 
 
@@ -340,9 +365,13 @@ def token_batch(ids: np.ndarray, batch: int) -> np.ndarray:
     batch = _check_int("batch", batch, 1, MAX_BATCH)
     ids = np.asarray(ids)
     if ids.ndim != 1 or ids.size == 0:
-        raise ValueError(f"ids must be a non-empty 1-D array of token ids; got shape {ids.shape}")
+        raise ValueError(_(
+            "ids must be a non-empty 1-D array of token ids; got shape {shape}"
+        ).format(shape=ids.shape))
     if not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0:
-        raise ValueError(f"ids must be non-negative integers; got dtype {ids.dtype}, min {ids.min()}")
+        raise ValueError(_(
+            "ids must be non-negative integers; got dtype {dtype}, min {min}"
+        ).format(dtype=ids.dtype, min=ids.min()))
     _check_int("timesteps", ids.size, 1, MAX_TIMESTEPS)
     return np.tile(ids.astype(np.int32), (batch, 1))
 
@@ -404,7 +433,9 @@ def signal(kind: str, batch: int, timesteps: int, features: int, seed: int = 0, 
     unknown = sorted(set(params) - set(allowed))
     if unknown:
         raise ValueError(
-            f"signal {kind!r} takes no parameter {', '.join(unknown)}; it takes {', '.join(allowed)}"
+            _(
+                "signal {kind!r} takes no parameter {unknown}; it takes {allowed}"
+            ).format(kind=kind, unknown=', '.join(unknown), allowed=', '.join(allowed))
         )
     p = {**allowed, **params}
     amplitude = _check_float("amplitude", p["amplitude"], -100.0, 100.0)
@@ -474,7 +505,7 @@ class InputChoice:
         _check_choice("mode", self.mode, MODES)
         _check_choice("signal", self.signal, SIGNAL_KINDS)
         if not isinstance(self.text, str):
-            raise ValueError(f"text must be a string; got {type(self.text).__name__}")
+            raise ValueError(_("text must be a string; got {type_name}").format(type_name=type(self.text).__name__))
         _check_int("seed", self.seed, 0, MAX_SEED)
         _check_shape(self.batch, self.timesteps, self.features)
         _check_int("row", self.row, 0, self.batch - 1)
@@ -489,7 +520,9 @@ class InputChoice:
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
-            raise ValueError(f"InputChoice has no field {', '.join(unknown)}; fields: {', '.join(sorted(names))}")
+            raise ValueError(_(
+                "InputChoice has no field {unknown}; fields: {fields}"
+            ).format(unknown=', '.join(unknown), fields=', '.join(sorted(names))))
         return cls(**data)
 
 
@@ -535,10 +568,13 @@ def _fit_steps(ids: np.ndarray, tokens: tuple[str, ...], timesteps: int) -> tupl
     if n == timesteps:
         return ids, tokens, ""
     if n > timesteps:
-        return ids[:timesteps], tokens[:timesteps], f"The text was cut from {n} to the model's {timesteps} timesteps."
+        return ids[:timesteps], tokens[:timesteps], _("The text was cut from {n} to the model's {timesteps} timesteps.").format(
+            n=n, timesteps=timesteps)
     pad = timesteps - n
     ids = np.concatenate([ids, np.full(pad, PAD_ID, dtype=np.int32)])
-    return ids, tokens + (PAD_LABEL,) * pad, f"The text was padded with {pad} steps of id 0 to the model's {timesteps} timesteps."
+    note = _("The text was padded with {pad} steps of id 0 to the model's {timesteps} timesteps.").format(
+        pad=pad, timesteps=timesteps)
+    return ids, tokens + (PAD_LABEL,) * pad, note
 
 
 def make_inputs(
@@ -570,25 +606,26 @@ def make_inputs(
             for a token model), or a value is out of range.
     """
     if vocab_size is not None and features is not None:
-        raise ValueError("pass vocab_size (a model reading token ids) or features (vectors), not both")
+        raise ValueError(_("pass vocab_size (a model reading token ids) or features (vectors), not both"))
     if choice.source in ("ids", "file"):
         return _own_input(choice, vocab_size=vocab_size, features=features, batch=batch, timesteps=timesteps)
     notes: list[str] = []
     rows = choice.batch if batch is None else _check_int("batch", batch, 1, MAX_BATCH)
     if rows != choice.batch:
-        notes.append(f"The model takes a fixed batch of {rows}.")
+        notes.append(_("The model takes a fixed batch of {rows}.").format(rows=rows))
     row = min(choice.row, rows - 1)
     if row != choice.row:
-        notes.append(f"Row {choice.row} does not exist in a batch of {rows}; showing row {row}.")
+        notes.append(_("Row {wanted} does not exist in a batch of {rows}; showing row {row}.").format(
+            wanted=choice.row, rows=rows, row=row))
     steps = choice.timesteps if timesteps is None else _check_int("timesteps", timesteps, 1, MAX_TIMESTEPS)
     if steps != choice.timesteps and choice.source != "text":
-        notes.append(f"The model takes exactly {steps} timesteps.")
+        notes.append(_("The model takes exactly {steps} timesteps.").format(steps=steps))
     if vocab_size is not None:
         array, labels, tokenized = _token_input(choice, vocab_size, rows, steps, timesteps is not None, notes)
     else:
         n_features = choice.features if features is None else _check_int("features", features, 1, MAX_FEATURES)
         if n_features != choice.features:
-            notes.append(f"The model reads {n_features} features per step.")
+            notes.append(_("The model reads {features} features per step.").format(features=n_features))
         array, labels, tokenized = _vector_input(choice, rows, steps, n_features), None, None
     array.setflags(write=False)
     if labels is None and choice.vocab is not None and array.ndim == 2:
@@ -602,20 +639,25 @@ def _own_input(choice: InputChoice, *, vocab_size: int | None, features: int | N
     if choice.source == "ids":
         data = own_data.parse_token_ids(choice.text)
     elif choice.own is None:
-        raise ValueError("no file is uploaded yet: upload a .npy or .csv file of sequences")
+        raise ValueError(_("no file is uploaded yet: upload a .npy or .csv file of sequences"))
     else:
         data = choice.own.array
     if vocab_size is not None:
         array = own_data.fit_tokens(data, vocab_size, batch, timesteps)
     elif choice.source == "ids":
-        raise ValueError(f"token ids need a model that starts with an Embedding, but this one reads vectors of "
-                         f"{features} features: upload a .npy file of vectors instead")
+        raise ValueError(_(
+            "token ids need a model that starts with an Embedding, but this one reads vectors of {features} "
+            "features: upload a .npy file of vectors instead"
+        ).format(features=features))
     else:
         free = np.ndim(data) == 3 and features is None  # a model with free features takes the data's own
         array = own_data.fit_vectors(data, np.shape(data)[-1] if free else (features or 1), batch, timesteps)
     _check_shape(*array.shape[:2], array.shape[2] if array.ndim == 3 else 1)  # the bound on values fed at once
     row = min(choice.row, array.shape[0] - 1)
-    note = f"Row {choice.row} does not exist in {array.shape[0]} rows; showing row {row}." if row != choice.row else ""
+    note = ""
+    if row != choice.row:
+        note = _("Row {wanted} does not exist in {rows} rows; showing row {row}.").format(
+            wanted=choice.row, rows=array.shape[0], row=row)
     if array.ndim == 2 and choice.vocab is not None:
         labels = tuple(display_label(choice.vocab.label(int(i))) for i in array[row])
     else:
@@ -631,8 +673,10 @@ def _token_input(
     vocab_size = _check_int("vocab_size", vocab_size, 2, MAX_VOCAB)
     if choice.source == "signal":
         raise ValueError(
-            "a signal is a vector input, but this model reads token ids (it starts with an "
-            "Embedding): choose text or random"
+            _(
+                "a signal is a vector input, but this model reads token ids (it starts with an Embedding): choose"
+                " text or random"
+            )
         )
     if choice.source == "random":
         _check_shape(rows, steps, 1)
@@ -651,8 +695,10 @@ def _vector_input(choice: InputChoice, rows: int, steps: int, features: int) -> 
     """Vectors for a model without an Embedding: seeded random normal values or a signal."""
     if choice.source == "text":
         raise ValueError(
-            f"text becomes token ids, but this model reads vectors of {features} features "
-            "(it has no Embedding first): choose random or signal"
+            _(
+                "text becomes token ids, but this model reads vectors of {features} features (it has no Embedding"
+                " first): choose random or signal"
+            ).format(features=features)
         )
     if choice.source == "random":
         return random_normal(rows, steps, features, choice.seed)

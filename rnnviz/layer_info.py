@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from rnnviz.i18n import _
+
 
 def _name(fn) -> str:
     return getattr(fn, "__name__", str(fn))
@@ -20,7 +22,7 @@ def activations(model: keras.Model, layer_name: str) -> tuple[str, str]:
     try:
         layer = model.get_layer(layer_name)
     except ValueError:
-        raise ValueError(f"the model has no layer '{layer_name}'") from None
+        raise ValueError(_("the model has no layer '{layer_name}'").format(layer_name=layer_name)) from None
     if isinstance(layer, keras.layers.Bidirectional):
         layer = layer.forward_layer
     cell = getattr(layer, "cell", layer)

@@ -30,6 +30,7 @@ from typing import Any
 import keras
 
 from rnnviz import limits
+from rnnviz.i18n import _, current_language, use_language
 from rnnviz.loading import load_model_bytes
 
 MAX_LOAD_MEMORY = limits.MAX_LOAD_MEMORY  # bytes a load may add to the child's data segment
@@ -89,11 +90,15 @@ def check_load(
     Args and Raises: as `load_model_capped`.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise ValueError(f"load_model_capped needs the file's bytes; got {type(data).__name__}")
+        raise ValueError(_(
+            "load_model_capped needs the file's bytes; got {type_name}"
+        ).format(type_name=type(data).__name__))
     label = _label(filename)
     if not _SLOTS.acquire(timeout=LOAD_WAIT_S):
-        raise ValueError(f"the server is busy opening other people's models (waited {LOAD_WAIT_S:.0f} s); "
-                         f"upload {label} again in a moment")
+        raise ValueError(_(
+            "the server is busy opening other people's models (waited {seconds:.0f} s); upload {label} "
+            "again in a moment"
+        ).format(seconds=LOAD_WAIT_S, label=label))
     try:
         outcome = _run_child(bytes(data), str(filename), max_memory, max_seconds, abandoned)
     finally:
@@ -101,18 +106,22 @@ def check_load(
     kind, message = outcome
     if kind == "ok":
         return
+    if kind == "refused":
+        raise ValueError(message)  # the child's own message, made in this session's language
     if kind == "memory":
-        message = (f"opening {label} needed more than {_mb(max_memory)} of memory, the limit for one model; "
-                   "rnnviz refuses it. Open a smaller model (fewer or smaller layers).")
+        message = _("opening {label} needed more than {memory} of memory, the limit for one model; "
+                    "rnnviz refuses it. Open a smaller model (fewer or smaller layers).")
     elif kind == "time":
-        message = (f"opening {label} took more than {max_seconds:g} s, the limit for one model; rnnviz stopped it. "
-                   "Open a smaller model (fewer or smaller layers).")
+        message = _("opening {label} took more than {seconds:g} s, the limit for one model; rnnviz stopped it. "
+                    "Open a smaller model (fewer or smaller layers).")
     elif kind == "abandoned":
-        message = f"opening {label} was stopped: the page that uploaded it has gone"
+        message = _("opening {label} was stopped: the page that uploaded it has gone")
+    elif kind == "crashed" and message.startswith("signal"):
+        message = _("opening {label} failed: the loading process ended with {reason}, most likely over the "
+                    "memory limit of {memory}. Open a smaller model.")
     elif kind == "crashed":
-        likely = f", most likely over the memory limit of {_mb(max_memory)}" if message.startswith("signal") else ""
-        message = f"opening {label} failed: the loading process ended with {message}{likely}. Open a smaller model."
-    raise ValueError(message)
+        message = _("opening {label} failed: the loading process ended with {reason}. Open a smaller model.")
+    raise ValueError(message.format(label=label, memory=_mb(max_memory), seconds=max_seconds, reason=outcome[1]))
 
 
 def _run_child(data: bytes, filename: str, max_memory: int, max_seconds: float,
@@ -120,8 +129,8 @@ def _run_child(data: bytes, filename: str, max_memory: int, max_seconds: float,
     """("ok" | "refused" | "memory" | "time" | "abandoned" | "crashed", message)."""
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child_main, args=(send, data, filename, max_memory, max_seconds), daemon=True,
-                        name=_CHILD_NAME)
+    args = (send, data, filename, max_memory, max_seconds, current_language())  # the child speaks the session's
+    child = ctx.Process(target=_child_main, args=args, daemon=True, name=_CHILD_NAME)
     try:
         child.start()  # returns once the forkserver has forked it (the first time: once TensorFlow is imported)
         send.close()
@@ -146,13 +155,26 @@ def _run_child(data: bytes, filename: str, max_memory: int, max_seconds: float,
             child.close()
 
 
-def _child_main(send: Any, data: bytes, filename: str, max_memory: int, max_seconds: float) -> None:
-    """In the child: hide the GPU, start TensorFlow, cap memory and CPU time, load, report (kind, message)."""
+def _child_main(send: Any, data: bytes, filename: str, max_memory: int, max_seconds: float,
+                language: str = "en") -> None:
+    """In the child: hide the GPU, start TensorFlow, cap memory and CPU time, load, report (kind, message).
+
+    The child has no session: its refusals are made in `language`, the language of the session that uploaded.
+    """
+    with use_language(language):
+        outcome = _child_load(data, filename, max_memory, max_seconds)
+    with contextlib.suppress(Exception):
+        send.send(outcome)
+    send.close()
+
+
+def _child_load(data: bytes, filename: str, max_memory: int, max_seconds: float) -> tuple[str, str]:
     try:
         import tensorflow as tf
 
         tf.config.set_visible_devices([], "GPU")  # GPU memory is not under RLIMIT_DATA: load on the CPU
         tf.constant(0)  # TensorFlow's runtime and thread pools (their stacks count as data) before the cap
+        _("the model")  # the language's catalogue is read before the cap too
         _cap(max_memory, max_seconds)
         load_model_bytes(data, filename)
         outcome = ("ok", "")
@@ -163,11 +185,10 @@ def _child_main(send: Any, data: bytes, filename: str, max_memory: int, max_seco
         outcome = ("memory", "")
     except BaseException as err:  # noqa: BLE001  (reported to the parent, which says it plainly)
         text = str(err).strip().splitlines()
-        outcome = ("refused", f"{_label(filename)} could not be loaded as a Keras model: "
-                              f"{type(err).__name__}{': ' + text[0][:300] if text else ''}")
-    with contextlib.suppress(Exception):
-        send.send(outcome)
-    send.close()
+        error = f"{type(err).__name__}: {text[0][:300]}" if text else type(err).__name__
+        outcome = ("refused", _("{label} could not be loaded as a Keras model: {error}").format(
+            label=_label(filename), error=error))
+    return outcome
 
 
 def _cap(max_memory: int, max_seconds: float) -> None:
@@ -216,13 +237,13 @@ def _exit_reason(code: int | None) -> str:
             return f"signal {signal.Signals(-code).name}"
         except ValueError:
             return f"signal {-code}"
-    return f"exit status {code}"
+    return _("exit status {code}").format(code=code)
 
 
 def _label(filename: object) -> str:
     name = str(filename).replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable())[:100]
-    return name or "the model"
+    return name or _("the model")
 
 
 def _mb(n: int) -> str:

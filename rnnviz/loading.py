@@ -16,6 +16,7 @@ from typing import Any
 import keras
 
 from rnnviz import archive_check, config_check, limits, weights_check
+from rnnviz.i18n import _
 
 MAX_MODEL_BYTES = limits.MAX_MODEL_BYTES  # the .keras file itself
 MAX_UNPACKED_BYTES = limits.MAX_UNPACKED_BYTES  # the members read, counted as they inflate, against zip bombs
@@ -38,24 +39,31 @@ def load_model(path: str | os.PathLike) -> keras.Model:
     """
     _check_keras_version()
     if not isinstance(path, (str, os.PathLike)):
-        raise ValueError(f"load_model needs the path of a .keras file (a str or Path); got {type(path).__name__}")
+        raise ValueError(_(
+            "load_model needs the path of a .keras file (a str or Path); got {type_name}"
+        ).format(type_name=type(path).__name__))
     try:
         path = Path(path)
         exists, is_file = path.exists(), path.is_file()
     except (OSError, ValueError) as err:  # a name too long, a NUL byte, no permission
-        raise ValueError(f"cannot read {str(path)[:200]!r}: {_first_line(err)}") from None
+        raise ValueError(_("cannot read {text!r}: {error}").format(text=str(path)[:200], error=_first_line(err))) from None
     if not exists:
-        raise ValueError(f"no file at {path}; check the path")
+        raise ValueError(_("no file at {path}; check the path").format(path=path))
     if not is_file:
-        raise ValueError(f"{path} is a folder, not a .keras file; a SavedModel folder cannot be opened, save with model.save('model.keras')")
+        raise ValueError(_(
+            "{path} is a folder, not a .keras file; a SavedModel folder cannot be opened, save with "
+            "model.save('model.keras')"
+        ).format(path=path))
     _check_name(path.name)
     size = path.stat().st_size
     if size > MAX_MODEL_BYTES:
-        raise ValueError(f"{path.name} is {size / 1024**2:.1f} MB; rnnviz opens models up to {MAX_MODEL_BYTES // 1024**2} MB")
+        raise ValueError(_(
+            "{name} is {value:.1f} MB; rnnviz opens models up to {value2} MB"
+        ).format(name=path.name, value=size / 1024**2, value2=MAX_MODEL_BYTES // 1024**2))
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise ValueError(f"cannot read {path.name}: {_first_line(err)}") from None
+        raise ValueError(_("cannot read {name}: {error}").format(name=path.name, error=_first_line(err))) from None
     return _load_archive(data, path.name)
 
 
@@ -75,10 +83,14 @@ def load_model_bytes(data: bytes, filename: str) -> keras.Model:
     """
     _check_keras_version()
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise ValueError(f"load_model_bytes needs the file's bytes; got {type(data).__name__}")
+        raise ValueError(_(
+            "load_model_bytes needs the file's bytes; got {type_name}"
+        ).format(type_name=type(data).__name__))
     label = _display_name(filename)
     if len(data) > MAX_MODEL_BYTES:
-        raise ValueError(f"{label} is {len(data) / 1024**2:.1f} MB; rnnviz opens models up to {MAX_MODEL_BYTES // 1024**2} MB")
+        raise ValueError(_(
+            "{label} is {value:.1f} MB; rnnviz opens models up to {value2} MB"
+        ).format(label=label, value=len(data) / 1024**2, value2=MAX_MODEL_BYTES // 1024**2))
     _check_name(label)
     return _load_archive(bytes(data), label)
 
@@ -96,11 +108,13 @@ def _display_name(filename: object) -> str:
 def _check_name(name: str) -> None:
     suffix = Path(name).suffix.lower()
     if suffix != ".keras":
-        hint = " (the legacy HDF5 format)" if suffix in (".h5", ".hdf5") else ""
-        raise ValueError(
-            f"{name} is not a .keras file{hint}; rnnviz opens only Keras 3 .keras archives. "
-            "Load it in your own code and save it again with model.save('model.keras')."
-        )
+        if suffix in (".h5", ".hdf5"):
+            message = _("{name} is not a .keras file (the legacy HDF5 format); rnnviz opens only Keras 3 .keras "
+                        "archives. Load it in your own code and save it again with model.save('model.keras').")
+        else:
+            message = _("{name} is not a .keras file; rnnviz opens only Keras 3 .keras archives. Load it in your "
+                        "own code and save it again with model.save('model.keras').")
+        raise ValueError(message.format(name=name))
 
 
 def _load_archive(data: bytes, label: str) -> keras.Model:
@@ -110,12 +124,15 @@ def _load_archive(data: bytes, label: str) -> keras.Model:
     except ValueError:
         raise
     except MemoryError:
-        raise ValueError(f"{label} needs more memory to open than rnnviz allows a model; "
-                         "open a smaller model") from None
+        raise ValueError(_(
+            "{label} needs more memory to open than rnnviz allows a model; open a smaller model"
+        ).format(label=label)) from None
     except RecursionError:
-        raise ValueError(f"{label} holds a config.json nested too deeply to be a Keras model") from None
+        raise ValueError(_("{label} holds a config.json nested too deeply to be a Keras model").format(label=label)) from None
     except Exception as err:  # anything else any check or Keras raises: still the page's clear message
-        raise ValueError(f"{label} could not be loaded as a Keras model: {_first_line(err)}") from None
+        raise ValueError(_(
+            "{label} could not be loaded as a Keras model: {error}"
+        ).format(label=label, error=_first_line(err))) from None
 
 
 def _load_checked(data: bytes, label: str) -> keras.Model:
@@ -125,12 +142,14 @@ def _load_checked(data: bytes, label: str) -> keras.Model:
         lambdas = _find_classes(config, "Lambda")
         if lambdas:
             raise ValueError(
-                f"{label} holds a Lambda layer ({', '.join(lambdas)}); rnnviz refuses Lambda layers because "
-                "they carry Python code that would run on loading. Replace it with a built-in layer and save again."
+                _(
+                    "{label} holds a Lambda layer ({join}); rnnviz refuses Lambda layers because they carry Python "
+                    "code that would run on loading. Replace it with a built-in layer and save again."
+                ).format(label=label, join=', '.join(lambdas))
             )
         _refuse_foreign_objects(config, label)
     except RecursionError:
-        raise ValueError(f"{label} holds a config.json nested too deeply to be a Keras model") from None
+        raise ValueError(_("{label} holds a config.json nested too deeply to be a Keras model").format(label=label)) from None
     weights = _check_cost(config, members[archive_check.WEIGHTS], label)
     return _keras_load(members[archive_check.CONFIG], weights, label)
 
@@ -141,8 +160,10 @@ def _check_cost(config: Any, weights: bytes | None, label: str) -> bytes:
     Returns the checked weights file (a copy holding only what Keras reads)."""
     declared = config_check.check_config(config, label)
     if weights is None:
-        raise ValueError(f"{label} could not be loaded as a Keras model: it holds no model.weights.h5. "
-                         "Save the model with model.save('model.keras').")
+        raise ValueError(_(
+            "{label} could not be loaded as a Keras model: it holds no model.weights.h5. Save the model with "
+            "model.save('model.keras')."
+        ).format(label=label))
     return weights_check.check_weights(weights, label, declared.shapes)
 
 
@@ -162,9 +183,13 @@ def _keras_load(config: bytes, weights: bytes, label: str) -> keras.Model:
         except (MemoryError, RecursionError):
             raise  # named by _load_archive
         except Exception as err:  # Keras raises many types for a file it cannot rebuild
-            raise ValueError(f"{label} could not be loaded as a Keras model: {_first_line(err)}") from None
+            raise ValueError(_(
+                "{label} could not be loaded as a Keras model: {error}"
+            ).format(label=label, error=_first_line(err))) from None
     if not isinstance(model, keras.Model):
-        raise ValueError(f"{label} holds a {type(model).__name__}, not a keras.Model")
+        raise ValueError(_(
+            "{label} holds a {type_name}, not a keras.Model"
+        ).format(label=label, type_name=type(model).__name__))
     return model
 
 
@@ -172,8 +197,10 @@ def _check_keras_version() -> None:
     parts = tuple(int(p) for p in keras.__version__.split(".")[:2] if p.isdigit())
     if parts < MIN_KERAS:
         raise ValueError(
-            f"Keras {keras.__version__} is installed; loading models safely needs keras>={MIN_KERAS[0]}.{MIN_KERAS[1]} "
-            "(older releases have known code-execution holes through crafted files). Upgrade Keras."
+            _(
+                "Keras {version} is installed; loading models safely needs keras>={value}.{value2} (older "
+                "releases have known code-execution holes through crafted files). Upgrade Keras."
+            ).format(version=keras.__version__, value=MIN_KERAS[0], value2=MIN_KERAS[1])
         )
 
 
@@ -185,20 +212,24 @@ def _refuse_foreign_objects(config: Any, filename: str) -> None:
     Keras discards it unread when loading with compile=False (a compiled model stores its loss there).
     """
     top = {k: v for k, v in config.items() if k != "compile_config"} if isinstance(config, dict) else config
-    for where, obj in _objects(top, "the model"):
+    for where, obj in _objects(top, _("the model")):
         class_name, module = obj.get("class_name"), obj.get("module")
         inner = obj.get("config")
         named = f"{module}.{inner if class_name == 'function' else class_name}"
         if class_name == "__lambda__":
             raise ValueError(
-                f"{filename} holds Python bytecode (a serialized function) in {where}; rnnviz never runs code "
-                "from a file. Use a built-in activation, initializer or layer instead and save again."
+                _(
+                    "{filename} holds Python bytecode (a serialized function) in {where}; rnnviz never runs code from"
+                    " a file. Use a built-in activation, initializer or layer instead and save again."
+                ).format(filename=filename, where=where)
             )
         registered = obj.get("registered_name")
         if isinstance(registered, str) and ">" in registered:
             raise ValueError(
-                f"{filename} uses a custom object registered as '{registered}' in {where}; rnnviz opens only "
-                "models made of Keras's own layers and functions. Replace it with a built-in one and save again."
+                _(
+                    "{filename} uses a custom object registered as '{registered}' in {where}; rnnviz opens only "
+                    "models made of Keras's own layers and functions. Replace it with a built-in one and save again."
+                ).format(filename=filename, registered=registered, where=where)
             )
         if module is None or (_is_keras_module(module) and class_name != "function"):
             continue
@@ -207,14 +238,19 @@ def _refuse_foreign_objects(config: Any, filename: str) -> None:
             if area in _MODELING_FUNCTION_MODULES and inner not in _LOOKUP_FUNCTIONS:
                 continue
             raise ValueError(
-                f"{filename} names the Keras function '{named}' in {where}, which is not a modeling function "
-                "(an activation, loss, metric, initializer or op); rnnviz refuses it so that loading runs nothing else."
+                _(
+                    "{filename} names the Keras function '{named}' in {where}, which is not a modeling function (an "
+                    "activation, loss, metric, initializer or op); rnnviz refuses it so that loading runs nothing "
+                    "else."
+                ).format(filename=filename, named=named, where=where)
             )
         if module == "builtins" and class_name == "function" and _is_keras_builtin_function(inner):
             continue  # how Keras writes a built-in function such as tanh passed as an object
         raise ValueError(
-            f"{filename} names '{named}' in {where}, which is not part of Keras; rnnviz opens only models "
-            "made of Keras's own layers and functions, so nothing from another module is imported or run."
+            _(
+                "{filename} names '{named}' in {where}, which is not part of Keras; rnnviz opens only models made"
+                " of Keras's own layers and functions, so nothing from another module is imported or run."
+            ).format(filename=filename, named=named, where=where)
         )
 
 
@@ -260,7 +296,7 @@ def _objects(config: Any, where: str) -> Any:
 def _find_classes(config: Any, class_name: str) -> list[str]:
     """Names of every object of `class_name` anywhere in a Keras config."""
     found = []
-    for _, obj in _objects(config, ""):
+    for _where, obj in _objects(config, ""):
         if obj.get("class_name") == class_name:
             inner = obj.get("config")
             found.append(str(inner.get("name", class_name)) if isinstance(inner, dict) else class_name)

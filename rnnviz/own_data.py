@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rnnviz.i18n import _
 from rnnviz.limits import MAX_BATCH, MAX_DATA_BYTES, MAX_FEATURES, MAX_TIMESTEPS, MAX_VOCAB, MAX_VOCAB_FILE_BYTES
 
 DATA_SUFFIXES = (".npy", ".csv")
@@ -48,8 +49,10 @@ def _digest(data: bytes) -> str:
 
 def _check_size(what: str, size: int, limit: int) -> None:
     if size > limit:
-        raise ValueError(f"{what} is {size:,} bytes, more than the limit of {limit:,} bytes: "
-                         "send fewer rows or shorter sequences")
+        raise ValueError(_(
+            "{what} is {size:,} bytes, more than the limit of {limit:,} bytes: send fewer rows or shorter "
+            "sequences"
+        ).format(what=what, size=size, limit=limit))
 
 
 def parse_token_ids(text: str) -> np.ndarray:
@@ -65,16 +68,18 @@ def parse_token_ids(text: str) -> np.ndarray:
         ValueError: on an empty text, a word that is not a whole number >= 0, or rows of
             different lengths.
     """
-    _check_size("the typed ids", len(text.encode("utf-8", "surrogatepass")), MAX_DATA_BYTES)
+    _check_size(_("the typed ids"), len(text.encode("utf-8", "surrogatepass")), MAX_DATA_BYTES)
     lines = [ln.strip() for ln in re.split(r"[;\n\r]+", text) if ln.strip()]
     if not lines:
-        raise ValueError("no token ids were typed: type whole numbers such as 3 14 15 9 (rows split by ';')")
+        raise ValueError(_("no token ids were typed: type whole numbers such as 3 14 15 9 (rows split by ';')"))
     rows = []
     for i, line in enumerate(lines):
         words = [w for w in re.split(r"[\s,]+", line) if w]
         bad = [w for w in words if not w.isdigit()]
         if bad:
-            raise ValueError(f"row {i} holds {bad[0]!r}, which is not a token id: use whole numbers >= 0 only")
+            raise ValueError(_(
+                "row {i} holds {value!r}, which is not a token id: use whole numbers >= 0 only"
+            ).format(i=i, value=bad[0]))
         rows.append([int(w) for w in words])
     _check_ragged([len(r) for r in rows])
     return np.array(rows, dtype=np.int64)
@@ -83,8 +88,10 @@ def parse_token_ids(text: str) -> np.ndarray:
 def _check_ragged(lengths: list[int]) -> None:
     if len(set(lengths)) > 1:
         i = next(i for i, n in enumerate(lengths) if n != lengths[0])
-        raise ValueError(f"rows differ in length: row 0 has {lengths[0]} values but row {i} has {lengths[i]}; "
-                         "give every row the same number of steps (pad with 0)")
+        raise ValueError(_(
+            "rows differ in length: row 0 has {value} values but row {i} has {value2}; give every row the "
+            "same number of steps (pad with 0)"
+        ).format(value=lengths[0], i=i, value2=lengths[i]))
 
 
 def load_array(data: bytes, name: str) -> OwnArray:
@@ -98,25 +105,35 @@ def load_array(data: bytes, name: str) -> OwnArray:
     """
     suffix = name[name.rfind("."):].lower() if "." in name else ""
     if suffix not in DATA_SUFFIXES:
-        raise ValueError(f"{name} is not a .npy or .csv file: save the array with numpy.save('x.npy', array)")
+        raise ValueError(_(
+            "{name} is not a .npy or .csv file: save the array with numpy.save('x.npy', array)"
+        ).format(name=name))
     _check_size(name, len(data), MAX_DATA_BYTES)
     return OwnArray(name, _digest(data), _read_npy(data, name) if suffix == ".npy" else _read_csv(data, name))
 
 
 def _read_npy(data: bytes, name: str) -> np.ndarray:
     if not data.startswith(b"\x93NUMPY"):
-        raise ValueError(f"{name} is not a readable .npy file (no numpy header): save it with numpy.save")
+        raise ValueError(_(
+            "{name} is not a readable .npy file (no numpy header): save it with numpy.save"
+        ).format(name=name))
     try:
         array = np.load(io.BytesIO(data), allow_pickle=False)
     except ValueError as err:
         if "pickle" in str(err):
-            raise ValueError(f"{name} holds Python objects, which are not read (they could run code): "
-                             "save a plain numeric array") from None
-        raise ValueError(f"{name} is not a readable .npy file ({err}): save it with numpy.save") from None
+            raise ValueError(_(
+                "{name} holds Python objects, which are not read (they could run code): save a plain numeric "
+                "array"
+            ).format(name=name)) from None
+        raise ValueError(_(
+            "{name} is not a readable .npy file ({err}): save it with numpy.save"
+        ).format(name=name, err=err)) from None
     except (OSError, EOFError) as err:
-        raise ValueError(f"{name} is not a readable .npy file ({err}): save it with numpy.save") from None
+        raise ValueError(_(
+            "{name} is not a readable .npy file ({err}): save it with numpy.save"
+        ).format(name=name, err=err)) from None
     if not isinstance(array, np.ndarray):
-        raise ValueError(f"{name} holds several arrays: upload one array per .npy file")
+        raise ValueError(_("{name} holds several arrays: upload one array per .npy file").format(name=name))
     return array
 
 
@@ -124,16 +141,17 @@ def _read_csv(data: bytes, name: str) -> np.ndarray:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValueError(f"{name} is not UTF-8 text: save it as a plain .csv of numbers") from None
+        raise ValueError(_("{name} is not UTF-8 text: save it as a plain .csv of numbers").format(name=name)) from None
     rows = []
     for i, line in enumerate(ln for ln in text.splitlines() if ln.strip()):
         try:
             rows.append([float(w) for w in line.split(",")])
         except ValueError:
-            raise ValueError(f"row {i} of {name} holds something that is not a number: "
-                             "keep only numbers split by commas") from None
+            raise ValueError(_(
+                "row {i} of {name} holds something that is not a number: keep only numbers split by commas"
+            ).format(i=i, name=name)) from None
     if not rows:
-        raise ValueError(f"{name} is empty: put one sequence per line, numbers split by commas")
+        raise ValueError(_("{name} is empty: put one sequence per line, numbers split by commas").format(name=name))
     _check_ragged([len(r) for r in rows])
     array = np.array(rows, dtype=np.float64)
     if np.all(np.isfinite(array)) and np.all(array == np.round(array)):
@@ -156,22 +174,29 @@ def fit_tokens(array: np.ndarray, vocab_size: int, batch: int | None, timesteps:
     if array.ndim == 1:
         array = array[None, :]
     if array.ndim != 2:
-        raise ValueError(f"this model reads token ids shaped (batch, timesteps), but the data has shape "
-                         f"{array.shape}: give one row of ids per sequence")
+        raise ValueError(_(
+            "this model reads token ids shaped (batch, timesteps), but the data has shape {shape}: give one "
+            "row of ids per sequence"
+        ).format(shape=array.shape))
     if array.dtype.kind == "f":
         if not np.all(np.isfinite(array)):
-            raise ValueError("the token ids hold NaN or infinity: every step needs a whole-number id")
+            raise ValueError(_("the token ids hold NaN or infinity: every step needs a whole-number id"))
         if not np.all(array == np.round(array)):
-            raise ValueError(f"this model reads whole-number token ids, but the data holds fractions (dtype "
-                             f"{array.dtype}): save the ids as integers")
+            raise ValueError(_(
+                "this model reads whole-number token ids, but the data holds fractions (dtype {dtype}): save the "
+                "ids as integers"
+            ).format(dtype=array.dtype))
     elif array.dtype.kind not in "iub":
-        raise ValueError(f"this model reads integer token ids, but the data has dtype {array.dtype}: "
-                         "save the ids as integers")
+        raise ValueError(_(
+            "this model reads integer token ids, but the data has dtype {dtype}: save the ids as integers"
+        ).format(dtype=array.dtype))
     _check_sizes(array.shape, batch, timesteps)
     if array.min() < 0 or array.max() >= vocab_size:
         bad = array.min() if array.min() < 0 else array.max()
-        raise ValueError(f"token id {int(bad)} is outside this model's vocabulary of {vocab_size} "
-                         f"(ids 0 to {vocab_size - 1}): use ids in that range")
+        raise ValueError(_(
+            "token id {value} is outside this model's vocabulary of {vocab_size} (ids 0 to {value2}): use ids"
+            " in that range"
+        ).format(value=int(bad), vocab_size=vocab_size, value2=vocab_size - 1))
     return array.astype(np.int32)
 
 
@@ -189,17 +214,23 @@ def fit_vectors(array: np.ndarray, features: int, batch: int | None, timesteps: 
     """
     array = np.asarray(array)
     if array.dtype.kind not in "fiub":
-        raise ValueError(f"this model reads numbers, but the data has dtype {array.dtype}: save a float array")
+        raise ValueError(_(
+            "this model reads numbers, but the data has dtype {dtype}: save a float array"
+        ).format(dtype=array.dtype))
     if array.ndim == 2:
         array = array[:, :, None] if features == 1 else array[None]
     if array.ndim != 3:
-        raise ValueError(f"this model reads vectors shaped (batch, timesteps, {features}), but the data has "
-                         f"shape {array.shape}: reshape it to three dimensions")
+        raise ValueError(_(
+            "this model reads vectors shaped (batch, timesteps, {features}), but the data has shape {shape}: "
+            "reshape it to three dimensions"
+        ).format(features=features, shape=array.shape))
     if array.shape[2] != features:
-        raise ValueError(f"this model reads {features} features per step, but the data has {array.shape[2]} "
-                         f"(shape {array.shape}): give (batch, timesteps, {features})")
+        raise ValueError(_(
+            "this model reads {features} features per step, but the data has {value} (shape {shape}): give "
+            "(batch, timesteps, {features})"
+        ).format(features=features, value=array.shape[2], shape=array.shape))
     if not np.all(np.isfinite(array)):
-        raise ValueError("the data holds NaN or infinity: replace them with numbers before uploading")
+        raise ValueError(_("the data holds NaN or infinity: replace them with numbers before uploading"))
     _check_sizes(array.shape, batch, timesteps)
     return array.astype(np.float32)
 
@@ -207,16 +238,22 @@ def fit_vectors(array: np.ndarray, features: int, batch: int | None, timesteps: 
 def _check_sizes(shape: tuple[int, ...], batch: int | None, timesteps: int | None) -> None:
     rows, steps = shape[0], shape[1]
     if rows < 1 or steps < 1:
-        raise ValueError(f"the data has shape {shape}: it needs at least one row and one step")
+        raise ValueError(_("the data has shape {shape}: it needs at least one row and one step").format(shape=shape))
     if batch is not None and rows != batch:
-        raise ValueError(f"this model takes a fixed batch of {batch} rows, but the data has {rows}: "
-                         f"give exactly {batch} rows")
+        raise ValueError(_(
+            "this model takes a fixed batch of {batch} rows, but the data has {rows}: give exactly {batch} "
+            "rows"
+        ).format(batch=batch, rows=rows))
     if timesteps is not None and steps != timesteps:
-        raise ValueError(f"this model takes exactly {timesteps} timesteps, but the data has {steps}: "
-                         f"cut or pad every row to {timesteps}")
+        raise ValueError(_(
+            "this model takes exactly {timesteps} timesteps, but the data has {steps}: cut or pad every row "
+            "to {timesteps}"
+        ).format(timesteps=timesteps, steps=steps))
     if rows > MAX_BATCH or steps > MAX_TIMESTEPS or (len(shape) > 2 and shape[2] > MAX_FEATURES):
-        raise ValueError(f"the data has shape {shape}; the limits are {MAX_BATCH} rows, {MAX_TIMESTEPS} "
-                         f"timesteps and {MAX_FEATURES} features: send less")
+        raise ValueError(_(
+            "the data has shape {shape}; the limits are {MAX_BATCH} rows, {MAX_TIMESTEPS} timesteps and "
+            "{MAX_FEATURES} features: send less"
+        ).format(shape=shape, MAX_BATCH=MAX_BATCH, MAX_TIMESTEPS=MAX_TIMESTEPS, MAX_FEATURES=MAX_FEATURES))
 
 
 def load_vocabulary(data: bytes, name: str) -> Vocabulary:
@@ -230,15 +267,19 @@ def load_vocabulary(data: bytes, name: str) -> Vocabulary:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValueError(f"{name} is not UTF-8 text: save the vocabulary as UTF-8, one token per line") from None
+        raise ValueError(_(
+            "{name} is not UTF-8 text: save the vocabulary as UTF-8, one token per line"
+        ).format(name=name)) from None
     tokens = text.splitlines()
     while tokens and not tokens[-1].strip():
         tokens.pop()
     if not tokens:
-        raise ValueError(f"{name} is empty: put one token per line, line 0 naming id 0")
+        raise ValueError(_("{name} is empty: put one token per line, line 0 naming id 0").format(name=name))
     if len(tokens) > MAX_VOCAB:
-        raise ValueError(f"{name} has {len(tokens):,} lines, more than the limit of {MAX_VOCAB:,} tokens: "
-                         "keep the tokens the model's Embedding knows")
+        raise ValueError(_(
+            "{name} has {count:,} lines, more than the limit of {MAX_VOCAB:,} tokens: keep the tokens the "
+            "model's Embedding knows"
+        ).format(name=name, count=len(tokens), MAX_VOCAB=MAX_VOCAB))
     return Vocabulary(name, _digest(data), tuple(tokens))
 
 

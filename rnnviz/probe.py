@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from rnnviz.i18n import _
 from rnnviz.tasks import TaskBatch, make_task
 from rnnviz.trace import trace
 
@@ -25,15 +26,19 @@ def _pooled(values: np.ndarray, latent: np.ndarray, mask: np.ndarray | None) -> 
     values = np.asarray(values, dtype=np.float64)
     latent = np.asarray(latent, dtype=np.float64)
     if values.ndim != 3:
-        raise ValueError(f"values have shape {values.shape}; give (batch, timesteps, units)")
+        raise ValueError(_("values have shape {shape}; give (batch, timesteps, units)").format(shape=values.shape))
     if latent.shape != values.shape[:2]:
-        raise ValueError(f"latent has shape {latent.shape} but values have (batch, timesteps) = {values.shape[:2]}; "
-                         "give one latent value per row and step")
+        raise ValueError(_(
+            "latent has shape {shape} but values have (batch, timesteps) = {shape2}; give one latent value "
+            "per row and step"
+        ).format(shape=latent.shape, shape2=values.shape[:2]))
     keep = np.ones(latent.shape, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
     if keep.shape != latent.shape:
-        raise ValueError(f"mask has shape {keep.shape}; give (batch, timesteps) = {latent.shape}, True where kept")
+        raise ValueError(_(
+            "mask has shape {shape}; give (batch, timesteps) = {shape2}, True where kept"
+        ).format(shape=keep.shape, shape2=latent.shape))
     if keep.sum() < 2:
-        raise ValueError("fewer than 2 steps are left after the mask: keep at least 2")
+        raise ValueError(_("fewer than 2 steps are left after the mask: keep at least 2"))
     return values[keep], latent[keep]
 
 
@@ -81,7 +86,7 @@ def linear_probe_r2(values: np.ndarray, latent: np.ndarray, mask: np.ndarray | N
     x_fit, y_fit = _pooled(values[fit_rows], np.asarray(latent)[fit_rows], keep[fit_rows])
     x_score, y_score = _pooled(values[score_rows], np.asarray(latent)[score_rows], keep[score_rows])
     design = np.column_stack([x_fit, np.ones(len(x_fit))])
-    weights, *_ = np.linalg.lstsq(design, y_fit, rcond=None)
+    weights, *_rest = np.linalg.lstsq(design, y_fit, rcond=None)
     predicted = np.column_stack([x_score, np.ones(len(x_score))]) @ weights
     total = ((y_score - y_score.mean()) ** 2).sum()
     return float(1.0 - ((y_score - predicted) ** 2).sum() / total) if total > 0 else 0.0
@@ -96,7 +101,7 @@ def pca_2d(points: np.ndarray, fit_on: np.ndarray | None = None) -> tuple[np.nda
     points = np.asarray(points, dtype=np.float64)
     basis = points if fit_on is None else np.asarray(fit_on, dtype=np.float64)
     centre = basis.mean(axis=0)
-    _, s, vt = np.linalg.svd(basis - centre, full_matrices=False)
+    _u, s, vt = np.linalg.svd(basis - centre, full_matrices=False)
     axes = np.zeros((2, points.shape[1]))
     k = min(2, vt.shape[0])
     axes[:k] = vt[:k]
@@ -163,5 +168,5 @@ def find_units(model: keras.Model, untrained: keras.Model, task_name: str,
     """
     batch = make_task(task_name).sample(n, seed)
     name, trained = model_units(model, batch)
-    _, before = model_units(untrained, batch)
+    _names, before = model_units(untrained, batch)
     return UnitReport(task_name, batch, trained, before, name)

@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from rnnviz.i18n import _
+
 RECURRENT_KINDS = ("SimpleRNN", "GRU", "LSTM")
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear", "hard_sigmoid", "softsign", "elu", "softmax")
@@ -162,7 +164,9 @@ class ModelSpec:
             ValueError: if the data is not a model description, naming the bad part.
         """
         if not isinstance(data, dict):
-            raise ValueError(f"a model description must be a JSON object, not {type(data).__name__}")
+            raise ValueError(_(
+                "a model description must be a JSON object, not {type_name}"
+            ).format(type_name=type(data).__name__))
         try:
             return cls(
                 inputs=tuple(_make(InputSpec, d) for d in data.get("inputs", [])),
@@ -172,7 +176,7 @@ class ModelSpec:
                 name=str(data.get("name", "model")),
             )
         except (TypeError, KeyError, AttributeError) as err:
-            raise ValueError(f"not a valid model description: {err}") from None
+            raise ValueError(_("not a valid model description: {err}").format(err=err)) from None
 
     def to_json(self) -> str:
         """JSON text of `to_dict`."""
@@ -188,7 +192,7 @@ class ModelSpec:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
-            raise ValueError(f"not valid JSON: {err}") from None
+            raise ValueError(_("not valid JSON: {err}").format(err=err)) from None
         return cls.from_dict(data)
 
 
@@ -204,7 +208,7 @@ def layer_from_dict(data: dict[str, Any]) -> LayerSpec:
         ValueError: for an unknown layer kind.
     """
     if not isinstance(data, dict):
-        raise ValueError(f"a layer must be a JSON object, not {type(data).__name__}")
+        raise ValueError(_("a layer must be a JSON object, not {type_name}").format(type_name=type(data).__name__))
     kind = data.get("kind")
     if kind == "Bidirectional":
         inner = layer_from_dict(data.get("layer", {"kind": "Recurrent"}))
@@ -212,7 +216,9 @@ def layer_from_dict(data: dict[str, Any]) -> LayerSpec:
         return _make(BidirectionalSpec, {**rest, "layer": inner})
     classes = {"Embedding": EmbeddingSpec, "Recurrent": RecurrentSpec, "Dense": DenseSpec}
     if kind not in classes:
-        raise ValueError(f"unknown layer kind {kind!r}; use one of Embedding, Recurrent, Bidirectional, Dense")
+        raise ValueError(_(
+            "unknown layer kind {kind!r}; use one of Embedding, Recurrent, Bidirectional, Dense"
+        ).format(kind=kind))
     return _make(classes[kind], data)
 
 
@@ -220,7 +226,9 @@ def _make(cls: type, data: dict[str, Any]) -> Any:
     names = {f.name for f in dataclasses.fields(cls) if f.init}
     unknown = set(data) - names - {"kind"}
     if unknown:
-        raise ValueError(f"{cls.__name__} has no field(s) {sorted(unknown)}; known: {sorted(names)}")
+        raise ValueError(_(
+            "{type_name} has no field(s) {names}; known: {names2}"
+        ).format(type_name=cls.__name__, names=sorted(unknown), names2=sorted(names)))
     return cls(**{k: v for k, v in data.items() if k in names})
 
 

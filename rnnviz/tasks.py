@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnnviz.i18n import _
+
 MAX_SAMPLES = 100_000  # rows one `sample` call may make
 
 
@@ -48,9 +50,9 @@ class Task:
             ValueError: when `n` is not between 1 and MAX_SAMPLES or `seed` is negative.
         """
         if not 1 <= int(n) <= MAX_SAMPLES:
-            raise ValueError(f"n={n!r} samples: ask for 1 to {MAX_SAMPLES}")
+            raise ValueError(_("n={n!r} samples: ask for 1 to {MAX_SAMPLES}").format(n=n, MAX_SAMPLES=MAX_SAMPLES))
         if int(seed) < 0:
-            raise ValueError(f"seed={seed!r}: use a seed of 0 or more")
+            raise ValueError(_("seed={seed!r}: use a seed of 0 or more").format(seed=seed))
         ids, targets, latent = self._sampler(np.random.default_rng(int(seed)), int(n))
         vocab = np.array(self.vocab, dtype=object)
         tokens = tuple(tuple(row) for row in vocab[ids].tolist())
@@ -177,5 +179,7 @@ def make_task(name: str) -> Task:
         ValueError: for an unknown name, listing the known ones.
     """
     if name not in _TASKS:
-        raise ValueError(f"no task called {name!r}; choose one of: {', '.join(_TASKS)}")
+        raise ValueError(_(
+            "no task called {name!r}; choose one of: {join}"
+        ).format(name=name, join=', '.join(_TASKS)))
     return _TASKS[name]

@@ -25,6 +25,7 @@ import tensorflow as tf
 from keras.src import tree
 
 from rnnviz import limits, trace_cells, trace_cost, trace_graph
+from rnnviz.i18n import _
 
 MAX_TRACE_BYTES = limits.MAX_TRACE_BYTES  # the arrays of one trace, all together
 
@@ -175,7 +176,7 @@ def trace(model: keras.Model, inputs: Any, *, advance_state: bool = False) -> Tr
     tracer, arrays = _prepare(model, inputs)
     trace_cost.check_bytes(_estimate(model, tracer, arrays), MAX_TRACE_BYTES)
     if not tracer.plan.layers:
-        return Trace({}, dict(tracer.plan.skipped), _device(None), ())
+        return Trace({}, tracer.reasons()[1], _device(None), ())
     tensors = [tf.convert_to_tensor(a) for a in arrays]
     try:
         result = tracer.function(bool(advance_state))(tensors)
@@ -183,7 +184,9 @@ def trace(model: keras.Model, inputs: Any, *, advance_state: bool = False) -> Tr
         message = (getattr(err, "message", None) or str(err)).strip()
         if len(message) > 1200:
             message = message[:1200] + " ..."
-        raise ValueError(f"running model '{model.name}' on these inputs failed: {message}") from None
+        raise ValueError(_(
+            "running model '{name}' on these inputs failed: {message}"
+        ).format(name=model.name, message=message)) from None
     return _assemble(tracer, result)
 
 
@@ -207,9 +210,13 @@ def estimate_trace_bytes(model: keras.Model, inputs: Any) -> int:
 
 def _prepare(model: Any, inputs: Any) -> tuple[trace_graph.Tracer, list[np.ndarray]]:
     if not isinstance(model, keras.Model):
-        raise ValueError(f"trace needs a keras.Model; got {type(model).__name__}. Load one with rnnviz.load_model(path).")
+        raise ValueError(_(
+            "trace needs a keras.Model; got {type_name}. Load one with rnnviz.load_model(path)."
+        ).format(type_name=type(model).__name__))
     if not model.built:
-        raise ValueError(f"model '{model.name}' is not built; give it a keras.Input or call it once on data first")
+        raise ValueError(_(
+            "model '{name}' is not built; give it a keras.Input or call it once on data first"
+        ).format(name=model.name))
     tracer = trace_graph.tracer_for(model)
     functional = trace_graph.functional_of(model)
     arrays = _standardize(functional, inputs)
@@ -220,15 +227,25 @@ def _prepare(model: Any, inputs: Any) -> tuple[trace_graph.Tracer, list[np.ndarr
                 fixed = tuple(half.states[0].shape)[0]
                 if fixed != batch:
                     raise ValueError(
-                        f"layer '{plan.layer.name}' is stateful with a batch of {fixed}; the inputs hold {batch} "
-                        f"sequences. Pass exactly {fixed} sequences (stateful layers keep one state per row)."
+                        _(
+                            "layer '{name}' is stateful with a batch of {fixed}; the inputs hold {batch} sequences. Pass "
+                            "exactly {fixed} sequences (stateful layers keep one state per row)."
+                        ).format(name=plan.layer.name, fixed=fixed, batch=batch)
                     )
     for index, input_dim, name in tracer.plan.embeddings:
         ids = arrays[index]
         if ids.size and (ids.min() < 0 or ids.max() >= input_dim):
             raise ValueError(
-                f"input {_input_name(functional, index)} holds token ids from {ids.min()} to {ids.max()}, but "
-                f"Embedding layer '{name}' accepts 0..{input_dim - 1}; map the tokens into that range"
+                _(
+                    "input {input_name} holds token ids from {min} to {max}, but Embedding layer '{name}' accepts "
+                    "0..{last}; map the tokens into that range"
+                ).format(
+                    input_name=_input_name(functional, index),
+                    min=ids.min(),
+                    max=ids.max(),
+                    name=name,
+                    last=input_dim - 1,
+                )
             )
     return tracer, arrays
 
@@ -243,15 +260,17 @@ def _standardize(functional: Any, inputs: Any) -> list[np.ndarray]:
     names = [r.name for r in refs]
     struct = getattr(functional, "_inputs_struct", None)
     if isinstance(struct, dict):  # keras.Model({"x": ..., "y": ...}, ...): keyed as built, in flatten order
-        keys = [path[0] for path, _ in tree.flatten_with_path(struct)]
+        keys = [path[0] for path, _value in tree.flatten_with_path(struct)]
         if isinstance(inputs, Mapping) and all(k in inputs for k in keys):
             names = keys
     if isinstance(inputs, Mapping):
         missing = [n for n in names if n not in inputs]
         if missing:
             raise ValueError(
-                f"the inputs dict has keys {sorted(map(str, inputs))}; the model's inputs are named {names}. "
-                "Key each array by its input's name."
+                _(
+                    "the inputs dict has keys {names}; the model's inputs are named {names2}. Key each array by its "
+                    "input's name."
+                ).format(names=sorted(map(str, inputs)), names2=names)
             )
         given = [inputs[n] for n in names]
     elif isinstance(inputs, (list, tuple)):
@@ -260,52 +279,70 @@ def _standardize(functional: Any, inputs: Any) -> list[np.ndarray]:
         given = [inputs]
     if len(given) != len(refs):
         raise ValueError(
-            f"the model takes {len(refs)} input(s) ({', '.join(names)}); got {len(given)}. "
-            "Pass one array per input, as a list in that order or a dict keyed by name."
+            _(
+                "the model takes {count} input(s) ({names}); got {given}. Pass one array per input, as a list in "
+                "that order or a dict keyed by name."
+            ).format(count=len(refs), names=', '.join(names), given=len(given))
         )
     arrays = [_check_one(ref, value, i) for i, (ref, value) in enumerate(zip(refs, given))]
     batches = {a.shape[0] for a in arrays}
     if len(batches) > 1:
-        raise ValueError(f"the inputs have different batch sizes {sorted(batches)}; give every input the same number of rows")
+        raise ValueError(_(
+            "the inputs have different batch sizes {names}; give every input the same number of rows"
+        ).format(names=sorted(batches)))
     return arrays
 
 
 def _check_one(ref: Any, value: Any, index: int) -> np.ndarray:
-    label = f"input '{ref.name}'"
+    label = _("input '{name}'").format(name=ref.name)
     try:
         array = np.asarray(value)
     except Exception as err:  # ragged lists and the like
-        raise ValueError(f"{label} cannot be read as one array ({err}); pass a numpy array") from None
+        raise ValueError(_(
+            "{label} cannot be read as one array ({err}); pass a numpy array"
+        ).format(label=label, err=err)) from None
     if array.dtype.kind not in "biuf":
-        raise ValueError(f"{label} has dtype {array.dtype}; pass numbers (int token ids or float32 features)")
+        raise ValueError(_(
+            "{label} has dtype {dtype}; pass numbers (int token ids or float32 features)"
+        ).format(label=label, dtype=array.dtype))
     expected = tuple(ref.shape)
     target = np.dtype(keras.backend.standardize_dtype(ref.dtype))
     roles = (["batch", "timesteps"] + ["features"] * max(len(expected) - 2, 0))[: len(expected)]
     wanted = "(" + ", ".join(f"{r}={'any' if d is None else d}" for r, d in zip(roles, expected)) + ")"
     if target.kind in "iu":
-        wanted += " of integer token ids"
+        wanted = _("{shape} of integer token ids").format(shape=wanted)
     if array.ndim == len(expected) and expected[0] not in (None, array.shape[0]) and all(
         e in (None, g) for e, g in zip(expected[1:], array.shape[1:])
     ):
         raise ValueError(
-            f"{label} has a batch of {array.shape[0]}; the model takes exactly {expected[0]} sequences per batch "
-            "(its Input has a fixed batch_shape, as stateful layers need). Pass that many sequences."
+            _(
+                "{label} has a batch of {value}; the model takes exactly {value2} sequences per batch (its Input "
+                "has a fixed batch_shape, as stateful layers need). Pass that many sequences."
+            ).format(label=label, value=array.shape[0], value2=expected[0])
         )
     if array.ndim != len(expected) or any(e is not None and e != g for e, g in zip(expected, array.shape)):
         raise ValueError(
-            f"{label} has shape {array.shape}; the model expects {wanted}. Reshape the array to that shape."
+            _(
+                "{label} has shape {shape}; the model expects {wanted}. Reshape the array to that shape."
+            ).format(label=label, shape=array.shape, wanted=wanted)
         )
     trace_cost.check_input(label, array.shape)
     if any(d == 0 for d in array.shape):
-        raise ValueError(f"{label} has shape {array.shape}, with nothing in it; give at least one sequence of one step")
+        raise ValueError(_(
+            "{label} has shape {shape}, with nothing in it; give at least one sequence of one step"
+        ).format(label=label, shape=array.shape))
     if target.kind in "iu" and array.dtype.kind == "f":
         if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
-            raise ValueError(f"{label} feeds integer token ids but holds fractional or non-finite floats; pass integer ids")
+            raise ValueError(_(
+                "{label} feeds integer token ids but holds fractional or non-finite floats; pass integer ids"
+            ).format(label=label))
     if target.kind in "iu" and array.size:
         info = np.iinfo(target)
         if array.min() < info.min or array.max() > info.max:  # a cast would wrap them silently
-            raise ValueError(f"{label} holds token ids from {array.min()} to {array.max()}, which do not fit the "
-                             f"model's {target} input; token ids must be below the Embedding's input_dim")
+            raise ValueError(_(
+                "{label} holds token ids from {min} to {max}, which do not fit the model's {target} input; token "
+                "ids must be below the Embedding's input_dim"
+            ).format(label=label, min=array.min(), max=array.max(), target=target))
     return array.astype(target, copy=False)
 
 
@@ -319,13 +356,14 @@ def _estimate(model: keras.Model, tracer: trace_graph.Tracer, arrays: list[np.nd
 
 def _device(tensor: Any) -> str:
     name = getattr(tensor, "device", "") or "CPU:0"
-    kind, _, index = name.rsplit("device:", 1)[-1].partition(":")
+    kind, _sep, index = name.rsplit("device:", 1)[-1].partition(":")
     return "CPU" if kind.upper() == "CPU" else f"{kind.upper()}:{index or 0}"
 
 
 def _assemble(tracer: trace_graph.Tracer, result: dict) -> Trace:
     layers = {}
     device = None
+    kernel_reasons, skipped = tracer.reasons()
     for key, plan in tracer.keys.items():
         raw = result["layers"][key]
         device = raw["steps"][0][0] if device is None else device
@@ -347,7 +385,7 @@ def _assemble(tracer: trace_graph.Tracer, result: dict) -> Trace:
             mask=np.asarray(raw["mask"]) if "mask" in raw else None,
             go_backwards=bool(main.go_backwards),
             kernel=plan.kernel,
-            kernel_reason=plan.kernel_reason,
+            kernel_reason=kernel_reasons.get(id(plan.layer), plan.kernel_reason),
             input_steps=int(raw["steps"][0][0].shape[0]),
             return_sequences=bool(layer.return_sequences),
             return_state=bool(layer.return_state),
@@ -355,7 +393,7 @@ def _assemble(tracer: trace_graph.Tracer, result: dict) -> Trace:
             merge_mode=getattr(layer, "merge_mode", None),
         )
     model_outputs = tuple(np.asarray(o) for o in result["model_outputs"])
-    return Trace(layers, dict(tracer.plan.skipped), _device(device), model_outputs)
+    return Trace(layers, skipped, _device(device), model_outputs)
 
 
 def _direction(layer: keras.layers.Layer, steps: list, initial: list, final: list) -> DirectionTrace:

@@ -14,6 +14,8 @@ from typing import Callable
 import keras
 import tensorflow as tf
 
+from rnnviz.i18n import _
+
 GATE_NAMES: dict[str, tuple[str, ...]] = {
     "LSTM": ("input", "forget", "candidate", "output"),  # Keras's order i, f, c, o
     "GRU": ("update", "reset", "candidate"),  # Keras's order z, r, h
@@ -38,22 +40,24 @@ def untraceable_reason(layer: keras.layers.Layer) -> str | None:
     cls = type(layer).__name__
     if type(layer) not in _LAYER_CLASSES:
         return (
-            f"layer '{layer.name}' is a {cls}; rnnviz traces only Keras's LSTM, GRU and SimpleRNN layers "
-            "and keras.layers.RNN around an LSTMCell, GRUCell or SimpleRNNCell"
+            _("layer '{name}' is a {cls}; rnnviz traces only Keras's LSTM, GRU and SimpleRNN layers "
+              "and keras.layers.RNN around an LSTMCell, GRUCell or SimpleRNNCell").format(name=layer.name, cls=cls)
         )
     cell = layer.cell
     if type(cell) not in _CELL_KINDS:
         return (
-            f"layer '{layer.name}' runs a custom cell ({type(cell).__name__}); rnnviz traces only Keras's "
-            "LSTMCell, GRUCell and SimpleRNNCell, whose equations it knows"
+            _("layer '{name}' runs a custom cell ({cell}); rnnviz traces only Keras's "
+              "LSTMCell, GRUCell and SimpleRNNCell, whose equations it knows").format(name=layer.name,
+                                                                                     cell=type(cell).__name__)
         )
     if cell.compute_dtype != "float32":
         return (
-            f"layer '{layer.name}' computes in {cell.compute_dtype}; rnnviz traces float32 layers only "
-            "(load or build the model under the 'float32' dtype policy)"
+            _("layer '{name}' computes in {dtype}; rnnviz traces float32 layers only "
+              "(load or build the model under the 'float32' dtype policy)").format(name=layer.name,
+                                                                                   dtype=cell.compute_dtype)
         )
     if not cell.built:
-        return f"layer '{layer.name}' is not built; call the model once before tracing it"
+        return _("layer '{name}' is not built; call the model once before tracing it").format(name=layer.name)
     return None
 
 
@@ -70,29 +74,30 @@ def gpu_available() -> bool:
 def kernel_choice(layer: keras.layers.Layer, has_gpu: bool) -> tuple[str, str]:
     """The kernel the layer itself runs ("cudnn" or "generic") and why, following Keras's own checks."""
     if isinstance(layer, keras.layers.SimpleRNN):
-        return "generic", "SimpleRNN has no cuDNN kernel; Keras runs its generic loop"
+        return "generic", _("SimpleRNN has no cuDNN kernel; Keras runs its generic loop")
     if type(layer) not in (keras.layers.LSTM, keras.layers.GRU):
-        return "generic", "keras.layers.RNN around a cell always runs the generic loop; only LSTM and GRU layers use cuDNN"
+        return "generic", _("keras.layers.RNN around a cell always runs the generic loop; only LSTM and GRU layers use cuDNN")
     cell = layer.cell
     tanh = (keras.activations.tanh, tf.tanh, keras.ops.tanh)
     sigmoid = (keras.activations.sigmoid, tf.sigmoid, keras.ops.sigmoid)
     if layer.use_cudnn is False:
-        return "generic", "the layer has use_cudnn=False"
+        return "generic", _("the layer has use_cudnn=False")
     if cell.activation not in tanh:
-        return "generic", f"cuDNN needs activation='tanh'; this layer has '{_name(cell.activation)}'"
+        return "generic", _("cuDNN needs activation='tanh'; this layer has '{name}'").format(name=_name(cell.activation))
     if cell.recurrent_activation not in sigmoid:
-        return "generic", f"cuDNN needs recurrent_activation='sigmoid'; this layer has '{_name(cell.recurrent_activation)}'"
+        return "generic", _("cuDNN needs recurrent_activation='sigmoid'; this layer has '{name}'").format(
+            name=_name(cell.recurrent_activation))
     if layer.unroll:
-        return "generic", "cuDNN needs unroll=False"
+        return "generic", _("cuDNN needs unroll=False")
     if not cell.use_bias:
-        return "generic", "cuDNN needs use_bias=True"
+        return "generic", _("cuDNN needs use_bias=True")
     if isinstance(layer, keras.layers.GRU) and not cell.reset_after:
-        return "generic", "cuDNN needs reset_after=True for a GRU"
+        return "generic", _("cuDNN needs reset_after=True for a GRU")
     if cell.recurrent_dropout:
-        return "generic", "cuDNN needs recurrent_dropout=0"
+        return "generic", _("cuDNN needs recurrent_dropout=0")
     if not has_gpu:
-        return "generic", "TensorFlow sees no GPU; on a GPU this layer would use cuDNN"
-    return "cudnn", "a GPU is visible and the layer's settings allow cuDNN (at padded steps cuDNN outputs zeros)"
+        return "generic", _("TensorFlow sees no GPU; on a GPU this layer would use cuDNN")
+    return "cudnn", _("a GPU is visible and the layer's settings allow cuDNN (at padded steps cuDNN outputs zeros)")
 
 
 def _name(fn: Callable) -> str:
@@ -221,7 +226,7 @@ def run_direction(
         mask_ta = tf.TensorArray(tf.bool, size=steps).unstack(_reading_order(tf.cast(mask, tf.bool), layer.go_backwards))
     # One TensorArray per series: a write keeps a reference, so each value is copied once, by stack().
     shape = tf.TensorShape([sequences.shape[0], layer.cell.units])
-    series = tuple(tf.TensorArray(dtype, size=steps, element_shape=shape) for _ in range(series_count(kind)))
+    series = tuple(tf.TensorArray(dtype, size=steps, element_shape=shape) for _unused in range(series_count(kind)))
     result = tf.while_loop(
         lambda t, *_: t < steps,
         _loop_body(_STEPS[kind](layer.cell), inputs_ta, mask_ta),

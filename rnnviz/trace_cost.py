@@ -17,6 +17,7 @@ import keras
 import numpy as np
 
 from rnnviz import limits, trace_cells, trace_graph
+from rnnviz.i18n import _
 
 MAX_TRACE_BYTES = limits.MAX_TRACE_BYTES
 # Measured (bench/trace_memory.py, CPU): a 2-unit LSTM over 100,000 steps of one sequence peaked 133 MB above
@@ -36,15 +37,20 @@ def check_input(label: str, shape: tuple[int, ...]) -> None:
         ValueError: naming the size, the limit and the fix.
     """
     if shape and shape[0] > limits.MAX_BATCH:
-        raise ValueError(f"{label} has a batch of {shape[0]:,} sequences; rnnviz traces at most {limits.MAX_BATCH:,} "
-                         "at once: pass fewer rows")
+        raise ValueError(_(
+            "{label} has a batch of {value:,} sequences; rnnviz traces at most {MAX_BATCH:,} at once: pass "
+            "fewer rows"
+        ).format(label=label, value=shape[0], MAX_BATCH=limits.MAX_BATCH))
     if len(shape) > 1 and shape[1] > limits.MAX_TIMESTEPS:
-        raise ValueError(f"{label} has {shape[1]:,} timesteps; rnnviz traces at most {limits.MAX_TIMESTEPS:,}: "
-                         "shorten the sequence")
+        raise ValueError(_(
+            "{label} has {value:,} timesteps; rnnviz traces at most {MAX_TIMESTEPS:,}: shorten the sequence"
+        ).format(label=label, value=shape[1], MAX_TIMESTEPS=limits.MAX_TIMESTEPS))
     values = math.prod(shape)
     if 4 * values > MAX_TRACE_BYTES:
-        raise ValueError(f"{label} holds {values:,} values ({size_text(4 * values)} as float32), over the limit of "
-                         f"{size_text(MAX_TRACE_BYTES)} for one trace; pass fewer rows, steps or features")
+        raise ValueError(_(
+            "{label} holds {values:,} values ({size} as float32), over the limit of {size2} for one trace; "
+            "pass fewer rows, steps or features"
+        ).format(label=label, values=values, size=size_text(4 * values), size2=size_text(MAX_TRACE_BYTES)))
 
 
 def estimate_bytes(model: keras.Model, plan: trace_graph.Plan, arrays: list[np.ndarray]) -> int:
@@ -75,8 +81,10 @@ def estimate_bytes(model: keras.Model, plan: trace_graph.Plan, arrays: list[np.n
         for seq_shape, out_shapes in per_call:
             b, t = seq_shape[0] or batch, seq_shape[1] or steps_guess
             if t > limits.MAX_TIMESTEPS:
-                raise ValueError(f"layer '{layer_plan.layer.name}' would run {t:,} timesteps; rnnviz traces at most "
-                                 f"{limits.MAX_TIMESTEPS:,}: shorten the sequence")
+                raise ValueError(_(
+                    "layer '{name}' would run {t:,} timesteps; rnnviz traces at most {MAX_TIMESTEPS:,}: shorten the "
+                    "sequence"
+                ).format(name=layer_plan.layer.name, t=t, MAX_TIMESTEPS=limits.MAX_TIMESTEPS))
             features = int(np.prod([d or 1 for d in seq_shape[2:]])) if len(seq_shape) > 2 else 1
             for half in layer_plan.directions:
                 total += _direction_bytes(trace_cells.cell_kind(half), b, t, half.cell.units, features)
@@ -104,6 +112,8 @@ def check_bytes(needed: int, limit: int) -> None:
     """Refuse a trace whose estimate passes `limit`, naming both and the fix."""
     if needed > limit:
         raise ValueError(
-            f"this trace would hold about {size_text(needed)} of arrays ({needed:,} bytes), over the limit of "
-            f"{size_text(limit)}; trace fewer sequences or fewer timesteps"
+            _(
+                "this trace would hold about {size} of arrays ({needed:,} bytes), over the limit of {size2}; "
+                "trace fewer sequences or fewer timesteps"
+            ).format(size=size_text(needed), needed=needed, size2=size_text(limit))
         )

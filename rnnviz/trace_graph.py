@@ -23,6 +23,7 @@ from keras.src import tree
 from keras.src.backend.common.masking import get_keras_mask, set_keras_mask
 
 from rnnviz import trace_cells
+from rnnviz.i18n import _, current_language
 
 _RECURRENT = (keras.layers.RNN, keras.layers.Bidirectional)
 
@@ -101,13 +102,15 @@ def make_plan(model: keras.Model, has_gpu: bool) -> Plan:
     functional = functional_of(model)
     if functional is None:
         raise ValueError(
-            f"model '{model.name}' is a subclassed keras.Model ({type(model).__name__}); rnnviz replays "
-            "Functional and Sequential models only. Build the same layers with the functional API "
-            "(keras.Input(...) -> layers -> keras.Model(inputs, outputs)) and trace that."
+            _(
+                "model '{name}' is a subclassed keras.Model ({type_name}); rnnviz replays Functional and "
+                "Sequential models only. Build the same layers with the functional API (keras.Input(...) -> "
+                "layers -> keras.Model(inputs, outputs)) and trace that."
+            ).format(name=model.name, type_name=type(model).__name__)
         )
     layers: dict[int, LayerPlan] = {}
     skipped: dict[str, str] = {}
-    for op, _ in walk_operations(functional):
+    for op, _node in walk_operations(functional):
         if isinstance(op, _RECURRENT):
             if id(op) in layers or op.name in skipped:
                 continue
@@ -119,14 +122,16 @@ def make_plan(model: keras.Model, has_gpu: bool) -> Plan:
         elif isinstance(op, keras.layers.Layer):
             hidden = [sub.name for sub in op._flatten_layers(include_self=False) if isinstance(sub, _RECURRENT)]
             if hidden:
-                skipped[op.name] = (
-                    f"layer '{op.name}' ({type(op).__name__}) runs the recurrent layer(s) {', '.join(hidden)} "
-                    "inside itself, out of the model's graph, where rnnviz cannot reach them"
-                )
+                skipped[op.name] = _(
+                    "layer '{name}' ({type_name}) runs the recurrent layer(s) {hidden} inside itself, out of the "
+                    "model's graph, where rnnviz cannot reach them"
+                ).format(name=op.name, type_name=type(op).__name__, hidden=", ".join(hidden))
     if not layers and not skipped:
         raise ValueError(
-            f"model '{model.name}' has no recurrent layer (LSTM, GRU, SimpleRNN, RNN or Bidirectional); "
-            "there is nothing to trace. Add one, or open a model that has one."
+            _(
+                "model '{name}' has no recurrent layer (LSTM, GRU, SimpleRNN, RNN or Bidirectional); there is "
+                "nothing to trace. Add one, or open a model that has one."
+            ).format(name=model.name)
         )
     embeddings = []
     inputs = [id(x) for x in functional.inputs]
@@ -143,7 +148,7 @@ def _untraceable(layer: keras.layers.Layer) -> str | None:
         for half in (layer.forward_layer, layer.backward_layer):
             reason = trace_cells.untraceable_reason(half)
             if reason:
-                return f"Bidirectional layer '{layer.name}': {reason}"
+                return _("Bidirectional layer '{name}': {reason}").format(name=layer.name, reason=reason)
         return None
     return trace_cells.untraceable_reason(layer)
 
@@ -156,7 +161,7 @@ def _layer_plan(layer: keras.layers.Layer, has_gpu: bool) -> LayerPlan:
         directions = (layer,)
         kind = trace_cells.cell_kind(layer)
     kernels = [trace_cells.kernel_choice(d, has_gpu) for d in directions]
-    kernel = "cudnn" if all(k == "cudnn" for k, _ in kernels) else "generic"
+    kernel = "cudnn" if all(k == "cudnn" for k, _reason in kernels) else "generic"
     reason = next((r for k, r in kernels if k == kernel), kernels[0][1])
     return LayerPlan(layer, kind, trace_cells.cell_kind(directions[0]), directions, kernel, reason)
 
@@ -286,7 +291,7 @@ def _initial_state(layer: keras.layers.Layer, sequences: tf.Tensor, given: list 
         return tuple(tf.convert_to_tensor(v.value) for v in tree.flatten(layer.states))
     batch = tf.shape(sequences)[0]
     count = trace_cells.STATE_COUNT[trace_cells.cell_kind(layer)]
-    return tuple(tf.zeros((batch, layer.cell.units), layer.cell.compute_dtype) for _ in range(count))
+    return tuple(tf.zeros((batch, layer.cell.units), layer.cell.compute_dtype) for _unused in range(count))
 
 
 def _merge(layer: keras.layers.Bidirectional, forward: tuple, backward: tuple) -> list:
@@ -345,10 +350,20 @@ class Tracer:
         self._model = weakref.ref(model)  # the cache is keyed by the model: no strong reference back
         self.has_gpu = trace_cells.gpu_available()
         self.plan = make_plan(model, self.has_gpu)
+        self.language = current_language()  # the language of the plan's reasons
         self._functions: dict[bool, Any] = {}
         self.estimates: dict[tuple, int] = {}  # input shapes -> estimated trace bytes
         self.keys: dict[str, LayerPlan] = {}  # trace name -> plan, in model order, filled when first compiled
         self._lock = threading.Lock()
+
+    def reasons(self) -> tuple[dict[int, str], dict[str, str]]:
+        """The kernel reason of each planned layer (by id of the layer) and why each skipped layer is skipped,
+        in the language in force (the cached plan holds them in the language it was made in)."""
+        plan = self.plan
+        model = self._model()
+        if current_language() != self.language and model is not None:
+            plan = make_plan(model, self.has_gpu)
+        return {id(p.layer): p.kernel_reason for p in plan.layers.values()}, dict(plan.skipped)
 
     def function(self, advance_state: bool) -> Any:
         """The compiled twin: flat inputs -> {"layers": per-name results, "model_outputs": [...]}.
@@ -397,7 +412,7 @@ def symbolic_shapes(model: keras.Model, shapes: list[tuple[int, ...]], dtypes: l
         the bytes of every other operation's outputs, all together.
     """
     functional = functional_of(model)
-    plan_ids = {id(op) for op, _ in walk_operations(functional) if isinstance(op, _RECURRENT)}
+    plan_ids = {id(op) for op, _node in walk_operations(functional) if isinstance(op, _RECURRENT)}
     seen: dict[int, list] = {}
     others = [0]
 

@@ -16,6 +16,7 @@ import keras
 import numpy as np
 
 from rnnviz import limits
+from rnnviz.i18n import _
 from rnnviz.tasks import Task, TaskBatch, make_task
 
 CELLS = ("LSTM", "GRU", "SimpleRNN")
@@ -79,9 +80,11 @@ def build_task_model(task: Task, cell: str = "LSTM", units: int = 16, seed: int 
         ValueError: for an unknown cell or a number of units outside 1..MAX_TRAIN_UNITS.
     """
     if cell not in CELLS:
-        raise ValueError(f"cell={cell!r}: choose one of {', '.join(CELLS)}")
+        raise ValueError(_("cell={cell!r}: choose one of {join}").format(cell=cell, join=', '.join(CELLS)))
     if not isinstance(units, (int, np.integer)) or not 1 <= units <= limits.MAX_TRAIN_UNITS:
-        raise ValueError(f"units={units!r}: train with 1 to {limits.MAX_TRAIN_UNITS} units")
+        raise ValueError(_(
+            "units={units!r}: train with 1 to {MAX_TRAIN_UNITS} units"
+        ).format(units=units, MAX_TRAIN_UNITS=limits.MAX_TRAIN_UNITS))
     init = keras.initializers
     s = 7919 * int(seed)
     inputs = keras.Input(shape=(task.timesteps,), dtype="int32", name="tokens")
@@ -140,9 +143,11 @@ def train_task(name: str, cell: str = "LSTM", units: int = 16, seed: int = 0,
     """
     task = make_task(name)
     if not 0 < float(max_seconds) <= limits.MAX_TRAIN_SECONDS:
-        raise ValueError(f"max_seconds={max_seconds!r}: give more than 0 and at most {limits.MAX_TRAIN_SECONDS} s")
+        raise ValueError(_(
+            "max_seconds={max_seconds!r}: give more than 0 and at most {MAX_TRAIN_SECONDS} s"
+        ).format(max_seconds=max_seconds, MAX_TRAIN_SECONDS=limits.MAX_TRAIN_SECONDS))
     if int(seed) < 0 or int(seed) > 1_000_000:
-        raise ValueError(f"seed={seed!r}: use a seed from 0 to 1000000")
+        raise ValueError(_("seed={seed!r}: use a seed from 0 to 1000000").format(seed=seed))
     model = build_task_model(task, cell, units, seed)
     untrained = twin(model)
     if on_start is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rnnviz import limits
+from rnnviz.i18n import _
 from rnnviz.spec import (
     ACTIVATIONS,
     INPUT_KINDS,
@@ -75,7 +76,7 @@ def validate(spec: ModelSpec) -> list[StackShapes]:
     """
     problems: list[str] = []
     if spec.weights not in WEIGHT_STYLES:
-        problems.append(f"weights {spec.weights!r} is unknown; use 'keras' or 'vivid'")
+        problems.append(_("weights {weights!r} is unknown; use 'keras' or 'vivid'").format(weights=spec.weights))
     problems += _check_inputs(spec.inputs)
     problems += _check_stacks(spec)
     shapes = []
@@ -94,55 +95,64 @@ def validate(spec: ModelSpec) -> list[StackShapes]:
 
 
 def _where(spec: ModelSpec, stack: StackSpec) -> str:
-    return f"stack '{stack.name}', " if len(spec.stacks) > 1 else ""
+    """The stack a message is about, as a prefix ("stack 'decoder', "), when the model has several."""
+    return _("stack '{name}', ").format(name=stack.name) if len(spec.stacks) > 1 else ""
 
 
-def _in_range(what: str, value: object, low: int, high: int, fix: str = "") -> list[str]:
+def _in_range(what: str, param: str, value: object, low: int, high: int, open_ok: bool = False) -> list[str]:
+    """[a message] when `what`'s `param` is not a whole number from `low` to `high` (or None, when `open_ok`)."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        return [f"{what} is {value!r}; it must be a whole number from {low} to {high:,}{fix}"]
+        if open_ok:
+            message = _("{what} {param} is {value!r}; it must be a whole number from {low} to {high:,} "
+                        "(or leave it open)")
+        else:
+            message = _("{what} {param} is {value!r}; it must be a whole number from {low} to {high:,}")
+        return [message.format(what=what, param=param, value=value, low=low, high=high)]
     return []
 
 
 def _check_inputs(inputs: tuple[InputSpec, ...]) -> list[str]:
     problems = []
     if not inputs:
-        problems.append("the model has no input; add one")
+        problems.append(_("the model has no input; add one"))
     names = [i.name for i in inputs]
     if len(set(names)) != len(names):
-        problems.append(f"input names must differ, got {names}; rename one")
+        problems.append(_("input names must differ, got {names}; rename one").format(names=names))
     for inp in inputs:
-        what = f"input '{inp.name}'"
+        what = _("input '{name}'").format(name=inp.name)
         if inp.kind not in INPUT_KINDS:
-            problems.append(f"{what} has kind {inp.kind!r}; use 'tokens' or 'vectors'")
+            problems.append(_("{what} has kind {kind!r}; use 'tokens' or 'vectors'").format(what=what, kind=inp.kind))
         if inp.kind == "vectors":
-            problems += _in_range(f"{what} features", inp.features, 1, limits.MAX_FEATURES)
+            problems += _in_range(what, "features", inp.features, 1, limits.MAX_FEATURES)
         if inp.timesteps is not None:
-            problems += _in_range(f"{what} timesteps", inp.timesteps, 1, limits.MAX_TIMESTEPS,
-                                  " (or leave it open)")
+            problems += _in_range(what, "timesteps", inp.timesteps, 1, limits.MAX_TIMESTEPS, open_ok=True)
         if inp.batch_size is not None:
-            problems += _in_range(f"{what} batch size", inp.batch_size, 1, limits.MAX_BATCH,
-                                  " (or leave it open)")
+            problems += _in_range(what, _("batch size"), inp.batch_size, 1, limits.MAX_BATCH, open_ok=True)
     return problems
 
 
 def _check_stacks(spec: ModelSpec) -> list[str]:
     problems = []
     if not 1 <= len(spec.stacks) <= limits.MAX_STACKS:
-        problems.append(f"the model has {len(spec.stacks)} stacks; it needs 1 to {limits.MAX_STACKS}")
+        problems.append(_("the model has {count} stacks; it needs 1 to {limit}").format(
+            count=len(spec.stacks), limit=limits.MAX_STACKS))
     names = [s.name for s in spec.stacks]
     if len(set(names)) != len(names):
-        problems.append(f"stack names must differ, got {names}; rename one")
+        problems.append(_("stack names must differ, got {names}; rename one").format(names=names))
     given = [layer.name for s in spec.stacks for layer in s.layers if layer.name]
     repeated = sorted({n for n in given if given.count(n) > 1})
     if repeated:
-        problems.append(f"layer names must differ; {repeated} is used twice; rename or clear one")
+        problems.append(_("layer names must differ; {repeated} is used twice; rename or clear one").format(
+            repeated=repeated))
     for stack in spec.stacks:
         where = _where(spec, stack)
         if spec.input_named(stack.input) is None:
             known = [i.name for i in spec.inputs]
-            problems.append(f"{where}the stack reads input '{stack.input}', which does not exist; use one of {known}")
+            problems.append(_("{where}the stack reads input '{input}', which does not exist; use one of {known}")
+                            .format(where=where, input=stack.input, known=known))
         if not 1 <= len(stack.layers) <= limits.MAX_LAYERS:
-            problems.append(f"{where}the stack has {len(stack.layers)} layers; it needs 1 to {limits.MAX_LAYERS}")
+            problems.append(_("{where}the stack has {count} layers; it needs 1 to {limit}").format(
+                where=where, count=len(stack.layers), limit=limits.MAX_LAYERS))
     return problems
 
 
@@ -155,48 +165,54 @@ def _walk(stack: StackSpec, source: InputSpec, where: str) -> tuple[list[Shape],
     shapes, problems = [shape], []
     last = len(stack.layers) - 1
     for index, layer in enumerate(stack.layers):
-        what = f"{where}layer {index + 1} ({layer_label(layer)})"
-        previous = f"layer {index} ({layer_label(stack.layers[index - 1])})" if index else f"input '{source.name}'"
-        layer_problems, shape = _layer_shape(layer, shape, what, previous, source)
+        what = _("{where}layer {number} ({label})").format(where=where, number=index + 1, label=layer_label(layer))
+        if index:
+            previous = _("layer {number} ({label})").format(number=index, label=layer_label(stack.layers[index - 1]))
+        else:
+            previous = _("input '{name}'").format(name=source.name)
+        layer_problems, shape = _layer_shape(layer, shape, what, previous, source, index == 0)
         problems += layer_problems
         problems += _check_position(stack, index, layer, what, source)
         if index != last and isinstance(shape, list):
-            problems.append(f"{what} has merge_mode None, so it returns two tensors (forward and backward) "
-                            "that the next layer cannot take; choose concat, sum, mul or ave, or make it the last layer")
+            problems.append(_("{what} has merge_mode None, so it returns two tensors (forward and backward) that the "
+                              "next layer cannot take; choose concat, sum, mul or ave, or make it the last layer")
+                            .format(what=what))
         shapes.append(shape)
     return shapes, problems
 
 
 def _layer_shape(layer: LayerSpec, shape: Shape, what: str, previous: str,
-                 source: InputSpec) -> tuple[list[str], Shape]:
+                 source: InputSpec, first: bool) -> tuple[list[str], Shape]:
     if isinstance(shape, list):  # after merge_mode None; reported by the caller
         shape = shape[0]
     if isinstance(layer, EmbeddingSpec):
-        problems = _in_range(f"{what} input_dim (vocabulary size)", layer.input_dim, 1, limits.MAX_VOCAB)
-        problems += _in_range(f"{what} output_dim", layer.output_dim, 1, limits.MAX_UNITS)
+        problems = _in_range(what, _("input_dim (vocabulary size)"), layer.input_dim, 1, limits.MAX_VOCAB)
+        problems += _in_range(what, "output_dim", layer.output_dim, 1, limits.MAX_UNITS)
         return problems, (*shape[:2], layer.output_dim)
     if isinstance(layer, DenseSpec):
-        problems = _in_range(f"{what} units", layer.units, 1, limits.MAX_UNITS)
+        problems = _in_range(what, "units", layer.units, 1, limits.MAX_UNITS)
         if layer.activation not in (None, *ACTIVATIONS):
-            problems.append(f"{what} activation {layer.activation!r} is unknown; use one of {list(ACTIVATIONS)} or none")
+            problems.append(_("{what} activation {activation!r} is unknown; use one of {choices} or none").format(
+                what=what, activation=layer.activation, choices=list(ACTIVATIONS)))
         return problems, (*shape[:-1], layer.units)
     inner = recurrent_of(layer)
     problems = _check_recurrent(inner, what)
     if len(shape) != 3:
-        if source.kind == "tokens" and previous.startswith("input"):
-            problems.append(f"{what} receives token ids (a 2-D input) from {previous}; "
-                            "add an Embedding before it, or make the input vectors")
+        if source.kind == "tokens" and first:
+            problems.append(_("{what} receives token ids (a 2-D input) from {previous}; add an Embedding before it, "
+                              "or make the input vectors").format(what=what, previous=previous))
         else:
-            problems.append(f"{what} receives a {len(shape)}-D input because {previous} has return_sequences off; "
-                            "turn it on")
+            problems.append(_("{what} receives a {rank}-D input because {previous} has return_sequences off; turn it "
+                              "on").format(what=what, rank=len(shape), previous=previous))
         shape = (shape[0], None, shape[-1])
     units = inner.units
     if isinstance(layer, BidirectionalSpec):
         if layer.merge_mode not in MERGE_MODES:
-            problems.append(f"{what} merge_mode {layer.merge_mode!r} is unknown; use concat, sum, mul, ave or None")
+            problems.append(_("{what} merge_mode {merge_mode!r} is unknown; use concat, sum, mul, ave or None").format(
+                what=what, merge_mode=layer.merge_mode))
         if inner.go_backwards:
-            problems.append(f"{what} wraps a layer with go_backwards on; turn it off, "
-                            "Bidirectional already runs a backward copy")
+            problems.append(_("{what} wraps a layer with go_backwards on; turn it off, Bidirectional already runs a "
+                              "backward copy").format(what=what))
         units = 2 * units if layer.merge_mode == "concat" else units
     out = (shape[0], shape[1], units) if inner.return_sequences else (shape[0], units)
     if isinstance(layer, BidirectionalSpec) and layer.merge_mode is None:
@@ -207,12 +223,14 @@ def _layer_shape(layer: LayerSpec, shape: Shape, what: str, previous: str,
 def _check_recurrent(layer: RecurrentSpec, what: str) -> list[str]:
     problems = []
     if layer.cell_kind not in RECURRENT_KINDS:
-        problems.append(f"{what} has cell kind {layer.cell_kind!r}; use one of {list(RECURRENT_KINDS)}")
-    problems += _in_range(f"{what} units", layer.units, 1, limits.MAX_UNITS)
+        problems.append(_("{what} has cell kind {kind!r}; use one of {choices}").format(
+            what=what, kind=layer.cell_kind, choices=list(RECURRENT_KINDS)))
+    problems += _in_range(what, "units", layer.units, 1, limits.MAX_UNITS)
     for arg in ("activation", "recurrent_activation"):
         value = getattr(layer, arg)
         if value not in ACTIVATIONS:
-            problems.append(f"{what} {arg} {value!r} is unknown; use one of {list(ACTIVATIONS)}")
+            problems.append(_("{what} {arg} {value!r} is unknown; use one of {choices}").format(
+                what=what, arg=arg, value=value, choices=list(ACTIVATIONS)))
     return problems
 
 
@@ -222,24 +240,31 @@ def _check_position(stack: StackSpec, index: int, layer: LayerSpec, what: str,
     last = index == len(stack.layers) - 1
     if isinstance(layer, EmbeddingSpec):
         if index != 0:
-            problems.append(f"{what} must be the first layer of its stack (it reads token ids); move it to the top")
+            problems.append(_("{what} must be the first layer of its stack (it reads token ids); move it to the top")
+                            .format(what=what))
         elif source.kind != "tokens":
-            problems.append(f"{what} reads token ids but input '{source.name}' gives vectors; "
-                            "make the input tokens, or remove the Embedding")
+            problems.append(_("{what} reads token ids but input '{input}' gives vectors; make the input tokens, or "
+                              "remove the Embedding").format(what=what, input=source.name))
     if isinstance(layer, DenseSpec) and not last and not isinstance(stack.layers[index + 1], DenseSpec):
-        problems.append(f"{what} sits in the middle of the sequence, before a recurrent layer; "
-                        "move Dense layers to the end of the stack")
+        problems.append(_("{what} sits in the middle of the sequence, before a recurrent layer; move Dense layers to "
+                          "the end of the stack").format(what=what))
     inner = recurrent_of(layer)
     if inner is None:
         return problems
     if inner.stateful and source.batch_size is None:
-        problems.append(f"{what} is stateful, which needs a fixed batch size (sample i of one batch continues "
-                        f"sample i of the last); set a batch size on input '{source.name}'")
+        problems.append(_("{what} is stateful, which needs a fixed batch size (sample i of one batch continues "
+                          "sample i of the last); set a batch size on input '{input}'").format(
+                              what=what, input=source.name))
     if inner.return_state and not last:
-        problems.append(f"{what} has return_state on, but only the last layer of a stack can hand on its states: "
-                        "here the next layer would get just its output "
-                        f"({'the whole sequence' if inner.return_sequences else 'the last hidden state'}); "
-                        "turn return_state off, or end the stack with this layer")
+        if inner.return_sequences:
+            message = _("{what} has return_state on, but only the last layer of a stack can hand on its states: here "
+                        "the next layer would get just its output (the whole sequence); turn return_state off, or "
+                        "end the stack with this layer")
+        else:
+            message = _("{what} has return_state on, but only the last layer of a stack can hand on its states: here "
+                        "the next layer would get just its output (the last hidden state); turn return_state off, or "
+                        "end the stack with this layer")
+        problems.append(message.format(what=what))
     return problems
 
 
@@ -249,19 +274,20 @@ def _check_initial_state(spec: ModelSpec, stack: StackSpec, where: str) -> list[
         return []
     earlier = [s.name for s in spec.stacks[: spec.stacks.index(stack)]]
     if name not in earlier:
-        return [f"{where}initial_state_from names '{name}', which is not an earlier stack; "
-                f"use one of {earlier} or clear it"]
+        return [_("{where}initial_state_from names '{name}', which is not an earlier stack; use one of {earlier} or "
+                  "clear it").format(where=where, name=name, earlier=earlier)]
     source = spec.stack_named(name)
     encoder = source.layers[-1] if source.layers else None
     if not isinstance(encoder, RecurrentSpec) or not encoder.return_state:
-        return [f"{where}initial_state_from '{name}' needs that stack to end with a SimpleRNN, GRU or LSTM "
-                "layer with return_state on; turn return_state on there"]
+        return [_("{where}initial_state_from '{name}' needs that stack to end with a SimpleRNN, GRU or LSTM layer with "
+                  "return_state on; turn return_state on there").format(where=where, name=name)]
     target = next((layer for layer in stack.layers if isinstance(layer, RecurrentSpec)), None)
     if target is None:
-        return [f"{where}the stack takes states from '{name}' but has no SimpleRNN, GRU or LSTM layer "
-                "to start from them; add one"]
+        return [_("{where}the stack takes states from '{name}' but has no SimpleRNN, GRU or LSTM layer to start from "
+                  "them; add one").format(where=where, name=name)]
     if state_count(target) != state_count(encoder) or target.units != encoder.units:
-        return [f"{where}the first recurrent layer ({target.cell_kind}, {target.units} units) cannot start from "
-                f"the states of '{name}' ({encoder.cell_kind}, {encoder.units} units); "
-                "use the same number of units and an LSTM on both sides or no LSTM on either"]
+        return [_("{where}the first recurrent layer ({kind}, {units} units) cannot start from the states of '{name}' "
+                  "({source_kind}, {source_units} units); use the same number of units and an LSTM on both sides or "
+                  "no LSTM on either").format(where=where, kind=target.cell_kind, units=target.units, name=name,
+                                              source_kind=encoder.cell_kind, source_units=encoder.units)]
     return []

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from typing import Any
 
 import h5py
 
 from rnnviz import limits
+from rnnviz.i18n import _
 
 _MAX_DEPTH = 32  # groups inside groups; Keras's layout is a few levels per nested layer
 _KEPT = ("layers", "vars")  # what Keras reads of an uncompiled model; "optimizer" it never opens
@@ -47,9 +49,11 @@ def check_weights(data: bytes, label: str, expected: Counter) -> bytes:
             missing = +walk.left
             if missing:
                 shape = next(iter(missing))
-                raise ValueError(f"{label}: model.weights.h5 lacks {sum(missing.values())} of the variables the "
-                                 f"model's config declares (one: shape {shape}); it was saved from another model "
-                                 "or damaged. Save the model again with model.save('model.keras').")
+                raise ValueError(_(
+                    "{label}: model.weights.h5 lacks {count} of the variables the model's config declares (one: shape"
+                    " {shape}); it was saved from another model or damaged. Save the model again with "
+                    "model.save('model.keras')."
+                ).format(label=label, count=sum(missing.values()), shape=shape))
             with h5py.File(out, "w") as clean:
                 for name in kept:
                     h5.copy(h5[name], clean, name)
@@ -58,24 +62,32 @@ def check_weights(data: bytes, label: str, expected: Counter) -> bytes:
         raise
     except Exception as err:  # h5py raises OSError, KeyError, RuntimeError, TypeError for a damaged file
         text = (str(err).strip() or type(err).__name__).splitlines()[0][:200]
-        raise ValueError(f"{label} holds a model.weights.h5 that is not a readable HDF5 file: {text}") from None
+        raise ValueError(_(
+            "{label} holds a model.weights.h5 that is not a readable HDF5 file: {text}"
+        ).format(label=label, text=text)) from None
 
 
 class _Walk:
     def __init__(self, label: str, expected: Counter):
         self.label, self.left, self.objects, self.bytes = label, expected, 0, 0
 
-    def refuse(self, path: str, what: str) -> ValueError:
-        return ValueError(f"{self.label}: model.weights.h5 {what} at '/{path[:120]}'; rnnviz reads weights files as "
-                          "Keras writes them. Save the model again with model.save('model.keras').")
+    def refuse(self, path: str, message: str, **fields: Any) -> ValueError:
+        """A refusal: `message` (translated, naming {label} and {path}) filled with the file, the path and `fields`."""
+        return ValueError(message.format(label=self.label, path=path[:120], **fields))
 
     def group(self, group: h5py.Group, path: str, depth: int, only: tuple[str, ...] | None = None) -> list[str]:
         """Check a group and everything under it (at the top, only the names in `only`); returns the names seen."""
         if depth > _MAX_DEPTH:
-            raise self.refuse(path, f"nests groups more than {_MAX_DEPTH} deep")
+            raise self.refuse(path, _(
+                "{label}: model.weights.h5 nests groups more than {depth} deep at '/{path}'; rnnviz reads "
+                "weights files as Keras writes them. Save the model again with model.save('model.keras')."
+            ), depth=_MAX_DEPTH)
         self.attributes(group, path)
         if len(group) > limits.MAX_H5_OBJECTS:
-            raise self.refuse(path, f"holds {len(group):,} objects in one group")
+            raise self.refuse(path, _(
+                "{label}: model.weights.h5 holds {count:,} objects in one group at '/{path}'; rnnviz reads "
+                "weights files as Keras writes them. Save the model again with model.save('model.keras')."
+            ), count=len(group))
         seen = []
         for name in group.keys():
             if only is not None and name not in only:
@@ -83,53 +95,93 @@ class _Walk:
             seen.append(name)
             self.objects += 1
             if self.objects > limits.MAX_H5_OBJECTS:
-                raise self.refuse(path, f"holds more than {limits.MAX_H5_OBJECTS:,} objects")
+                raise self.refuse(path, _(
+                    "{label}: model.weights.h5 holds more than {MAX_H5_OBJECTS:,} objects at '/{path}'; rnnviz reads "
+                    "weights files as Keras writes them. Save the model again with model.save('model.keras')."
+                ), MAX_H5_OBJECTS=limits.MAX_H5_OBJECTS)
             child = f"{path}/{name}" if path else name
             link = group.get(name, getlink=True)
             if not isinstance(link, h5py.HardLink):
-                kind = "an external link" if isinstance(link, h5py.ExternalLink) else "a soft or user-defined link"
-                raise self.refuse(child, f"holds {kind}")
+                if isinstance(link, h5py.ExternalLink):
+                    raise self.refuse(child, _(
+                        "{label}: model.weights.h5 holds an external link at '/{path}'; rnnviz reads weights files "
+                        "as Keras writes them. Save the model again with model.save('model.keras')."
+                    ))
+                raise self.refuse(child, _(
+                    "{label}: model.weights.h5 holds a soft or user-defined link at '/{path}'; rnnviz reads weights "
+                    "files as Keras writes them. Save the model again with model.save('model.keras')."
+                ))
             item = group.get(name)
             if isinstance(item, h5py.Group):
                 self.group(item, child, depth + 1)
             elif isinstance(item, h5py.Dataset):
                 self.dataset(item, child)
             else:
-                raise self.refuse(child, "holds an object that is neither a group nor a dataset")
+                raise self.refuse(child, _(
+                    "{label}: model.weights.h5 holds an object that is neither a group nor a dataset at '/{path}'; "
+                    "rnnviz reads weights files as Keras writes them. Save the model again with "
+                    "model.save('model.keras')."
+                ))
         return seen
 
     def dataset(self, ds: h5py.Dataset, path: str) -> None:
         plist = ds.id.get_create_plist()
         if plist.get_layout() == h5py.h5d.VIRTUAL:
-            raise self.refuse(path, "holds a virtual dataset (one mapped from other files)")
+            raise self.refuse(path, _(
+                "{label}: model.weights.h5 holds a virtual dataset (one mapped from other files) at '/{path}'; "
+                "rnnviz reads weights files as Keras writes them. Save the model again with "
+                "model.save('model.keras')."
+            ))
         if plist.get_external_count():
-            raise self.refuse(path, "holds a dataset stored in external files")
+            raise self.refuse(path, _(
+                "{label}: model.weights.h5 holds a dataset stored in external files at '/{path}'; rnnviz reads "
+                "weights files as Keras writes them. Save the model again with model.save('model.keras')."
+            ))
         if plist.get_nfilters():
-            raise self.refuse(path, f"holds a dataset with filters ({ds.compression or 'a filter'}); Keras writes "
-                                    "weights uncompressed, and a compressed dataset may inflate far past its size")
+            raise self.refuse(path, _(
+                "{label}: model.weights.h5 holds a dataset with filters ({compression}); Keras writes weights "
+                "uncompressed, and a compressed dataset may inflate far past its size at '/{path}'; rnnviz reads "
+                "weights files as Keras writes them. Save the model again with model.save('model.keras')."
+            ), compression=ds.compression or _("a filter"))
         dtype = ds.dtype
         if dtype.kind != "f" or dtype.itemsize not in (2, 4, 8):
-            raise self.refuse(path, f"holds a dataset of dtype {str(dtype)[:40]}, not float16, float32 or float64")
+            raise self.refuse(path, _(
+                "{label}: model.weights.h5 holds a dataset of dtype {text}, not float16, float32 or float64 at "
+                "'/{path}'; rnnviz reads weights files as Keras writes them. Save the model again with "
+                "model.save('model.keras')."
+            ), text=str(dtype)[:40])
         shape = tuple(ds.shape) if ds.shape is not None else ()
         if self.left[shape] <= 0:
-            raise self.refuse(path, f"holds a dataset of shape {shape} that no variable of the model's config has "
-                                    "(or more of them than the config declares)")
+            raise self.refuse(path, _(
+                "{label}: model.weights.h5 holds a dataset of shape {shape} that no variable of the model's "
+                "config has (or more of them than the config declares) at '/{path}'; rnnviz reads weights files "
+                "as Keras writes them. Save the model again with model.save('model.keras')."
+            ), shape=shape)
         self.left[shape] -= 1
         size = dtype.itemsize
         for dim in shape:
             size *= dim
         self.bytes += size
         if self.bytes > limits.MAX_WEIGHT_BYTES:
-            raise self.refuse(path, f"declares more than {limits.MAX_WEIGHT_BYTES // 1024**2} MB of datasets")
+            raise self.refuse(path, _(
+                "{label}: model.weights.h5 declares more than {value} MB of datasets at '/{path}'; rnnviz reads "
+                "weights files as Keras writes them. Save the model again with model.save('model.keras')."
+            ), value=limits.MAX_WEIGHT_BYTES // 1024**2)
         self.attributes(ds, path)
 
     def attributes(self, obj: h5py.HLObject, path: str) -> None:
         names = list(obj.attrs.keys())
         if len(names) > 16:
-            raise self.refuse(path, f"holds {len(names)} attributes on one object")
+            raise self.refuse(path, _(
+                "{label}: model.weights.h5 holds {count} attributes on one object at '/{path}'; rnnviz reads "
+                "weights files as Keras writes them. Save the model again with model.save('model.keras')."
+            ), count=len(names))
         for name in names:
             attr = h5py.h5a.open(obj.id, name.encode())
             largest = max(attr.get_storage_size(), attr.dtype.itemsize)
             if largest > limits.MAX_H5_ATTRIBUTE_BYTES:
-                raise self.refuse(path, f"holds an attribute {name[:40]!r} larger than "
-                                        f"{limits.MAX_H5_ATTRIBUTE_BYTES // 1024} KB")
+                raise self.refuse(path, _(
+                    "{label}: model.weights.h5 holds an attribute {name!r} larger than {value} KB at '/{path}'; "
+                    "rnnviz reads weights files as Keras writes them. Save the model again with "
+                    "model.save('model.keras')."
+                ), name=name[:40], value=limits.MAX_H5_ATTRIBUTE_BYTES // 1024)

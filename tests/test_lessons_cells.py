@@ -1,5 +1,7 @@
 """Lesson "Cells and layers": RNN(cell) equals the layer (numpy), the kernel choice follows Keras."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -9,11 +11,13 @@ from rnnviz.lessons.cells import (
     Timing,
     compare_cell_and_layer,
     kernel_choice,
+    kernel_reason_text,
     run_custom_cell,
     quartiles,
     time_cell_and_layer,
     timing_verdict,
 )
+from rnnviz.i18n import use_language
 from tests.lessons_reference import TOL, recurrence, seeded_weights, uniform_input
 
 SMALL = dict(batch=2, timesteps=6, features=3)
@@ -78,6 +82,24 @@ def test_a_wrapped_cell_or_a_simplernn_never_gets_cudnn():
     assert kernel == "generic" and "RNN around a cell" in reasons[0]
     kernel, reasons = kernel_choice("SimpleRNN", gpu_available=True)
     assert kernel == "generic" and "SimpleRNN has no cuDNN kernel" in reasons[0]
+
+
+@pytest.mark.parametrize("settings", [
+    {}, {"activation": "relu"}, {"recurrent_activation": "hard_sigmoid"}, {"unroll": True}, {"use_bias": False},
+    {"reset_after": False}, {"recurrent_dropout": 0.2},
+])
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "SimpleRNN"])
+@pytest.mark.parametrize("wrapped", [False, True])
+@pytest.mark.parametrize("gpu", [False, True])
+def test_every_kernel_reason_is_shown_in_korean_and_kept_in_english(settings, kind, wrapped, gpu):
+    __, reasons = kernel_choice(kind, wrapped_in_rnn=wrapped, gpu_available=gpu, **settings)
+    for reason in reasons:
+        assert kernel_reason_text(reason) == reason  # English: the reason as trace_cells wrote it
+        with use_language("ko"):
+            korean = kernel_reason_text(reason)
+        assert korean != reason and re.search("[가-힣]", korean), reason  # a template of KERNEL_REASONS matched
+        for name in re.findall(r"this layer has '(\w+)'", reason):
+            assert f"'{name}'" in korean  # the activation it names survives translation
 
 
 def test_kernel_choice_checks_its_arguments():

@@ -100,7 +100,8 @@ def test_fewer_rows_chosen_give_each_row_more_of_a_fixed_height():
     at = states_page("guide-lstm")
     six = step_figure(at)
     assert len(row_titles(six)) == 6
-    at.pills(key=f"{keys.STATES_ROWS}.lstm.forward").set_value(["hidden state h", "cell state c", "forget gate f"]).run()
+    rows = at.pills(key=f"{keys.STATES_ROWS}.lstm.forward.en")  # the box of English row names
+    rows.set_value(["hidden state h", "cell state c", "forget gate f"]).run()
     three = step_figure(at)
     assert row_titles(three) == ["hidden state h (tanh, −1…1)", "cell state c (unbounded)", "forget gate f (0…1)"]
     share = lambda fig: fig["layout"]["yaxis"]["domain"][1] - fig["layout"]["yaxis"]["domain"][0]  # noqa: E731

@@ -9,6 +9,7 @@ import pytest
 import streamlit as st
 
 from apptest_pages import states_page
+from rnnviz.i18n import _, use_language
 from rnnviz.ui import keys, session_cache
 from rnnviz.ui.session_cache import remember
 from rnnviz.ui.state_views import FIGURES_KEPT
@@ -156,3 +157,29 @@ def test_two_sessions_draw_their_own_figures(fresh_caches):
     one, two = states_page("guide-lstm"), states_page("guide-lstm")
     assert shown_title(one) == shown_title(two)
     assert kept_figures(one)[0] is not kept_figures(two)[0]
+
+
+def test_a_result_made_in_one_language_is_never_found_in_the_other(session):
+    session()
+    make, trace = Maker(), object()
+    english = remember("s", "k", make("k"), keep=3, made_from=trace)
+    with use_language("ko"):
+        korean = remember("s", "k", make("k"), keep=3, made_from=trace)
+        assert remember("s", "k", make("k"), keep=3, made_from=trace) is korean
+    assert korean is not english and remember("s", "k", make("k"), keep=3, made_from=trace) is english
+    assert len(make.calls) == 2
+
+
+def play_label(at) -> str:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["updatemenus"][0]["buttons"][0]["label"]
+
+
+def test_states_switched_to_korean_draws_its_figure_in_korean_not_the_english_one_kept(fresh_caches):
+    at = states_page("guide-lstm")
+    assert play_label(at) == "▶ Play"
+    at.session_state[keys.LANGUAGE] = "ko"  # as the sidebar box sets it
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    with use_language("ko"):
+        assert play_label(at) == "▶ " + _("Play") != "▶ Play"
+    assert len(at.session_state[keys.STATES_FIGURES]) == 2  # the English one is kept for a switch back

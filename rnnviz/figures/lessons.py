@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from rnnviz.figures.style import PALETTE, apply_theme, as_matrix, f32, scale_for, unit_axis
+from rnnviz.i18n import _
 
 BOUNDARY = "boundary"  # name of the shapes that mark chunk boundaries
 HANDOFF = "handoff"  # name of the shapes that mark where the encoder hands over
@@ -79,13 +80,15 @@ def handoff_heatmaps(
     te = encoder.shape[0]
     fig = make_subplots(rows=len(mats), cols=1, shared_xaxes=True, subplot_titles=list(mats),
                         vertical_spacing=0.14 if len(mats) > 1 else 0.1)
+    hover = _("unit %{y}<br>value %{z:.4f}")
     for row, (name, dec) in enumerate(mats.items(), start=1):
         z = np.concatenate([encoder, dec], axis=0)  # (steps, units)
-        labels = [f"encoder step {t}" for t in range(te)] + [f"decoder step {t}" for t in range(dec.shape[0])]
+        labels = ([_("encoder step {step}").format(step=t) for t in range(te)]
+                  + [_("decoder step {step}").format(step=t) for t in range(dec.shape[0])])
         fig.add_trace(go.Heatmap(
             z=f32(z.T), x=np.arange(z.shape[0]), y=np.arange(units), coloraxis="coloraxis", name=name,
             customdata=np.array([labels] * units), xgap=0, ygap=0,
-            hovertemplate=f"<b>{name}</b><br>%{{customdata}}<br>unit %{{y}}<br>value %{{z:.4f}}<extra></extra>",
+            hovertemplate=f"<b>{name}</b><br>%{{customdata}}<br>{hover}<extra></extra>",
         ), row=row, col=1)
         fig.update_yaxes(unit_axis(units), row=row, col=1)
         fig.add_vline(x=te - 0.5, line=dict(color="black", width=4), name=HANDOFF, row=row, col=1)
@@ -94,11 +97,12 @@ def handoff_heatmaps(
     every = max(1, steps // 25)
     fig.update_xaxes(range=[-0.5, steps - 0.5], tickmode="array", tickvals=ticks[::every],
                      ticktext=[str(t if t < te else t - te) for t in ticks][::every])
-    fig.update_xaxes(title_text=f"encoder steps 0–{te - 1}, then decoder steps from 0", row=len(mats), col=1)
+    fig.update_xaxes(title_text=_("encoder steps 0–{last}, then decoder steps from 0").format(last=te - 1),
+                     row=len(mats), col=1)
     # Above the first row's title: which steps are the encoder's and which the decoder's.
-    fig.add_annotation(text="<b>encoder</b>", x=(te - 1) / 2, y=1.0, xref="x", yref="paper", yanchor="bottom",
+    fig.add_annotation(text=_("<b>encoder</b>"), x=(te - 1) / 2, y=1.0, xref="x", yref="paper", yanchor="bottom",
                        yshift=30, showarrow=False, name="part")
-    fig.add_annotation(text="<b>decoder</b>, from the handed h, c →", x=te - 0.5, xanchor="left", xshift=6,
+    fig.add_annotation(text=_("<b>decoder</b>, from the handed h, c →"), x=te - 0.5, xanchor="left", xshift=6,
                        y=1.0, xref="x", yref="paper", yanchor="bottom", yshift=30, showarrow=False, name="part")
     fig.update_layout(coloraxis=dict(colorscale=scale.colorscale, cmin=scale.zmin, cmax=scale.zmax,
                                      colorbar=dict(title=dict(text=scale.title, side="right"), thickness=18)))
@@ -113,7 +117,7 @@ def boundary_lines(
     title: str,
     y_title: str,
     boundaries: Sequence[int] = (),
-    x_title: str = "timestep",
+    x_title: str | None = None,
     dashed: Sequence[str] = (),
     y_range: tuple[float, float] | None = None,
     height: int = 420,
@@ -125,7 +129,7 @@ def boundary_lines(
         title: the figure title.
         y_title: what the values are.
         boundaries: steps where a new chunk starts.
-        x_title: the x axis title.
+        x_title: the x axis title; "timestep" (in the current language) by default.
         dashed: names of series drawn dashed (e.g. a reference run under the others).
         y_range: fixed y range, or None to follow the data.
         height: pixels.
@@ -136,6 +140,7 @@ def boundary_lines(
     if not series:
         raise ValueError("series is empty: pass at least one name -> (steps,) array")
     fig = go.Figure()
+    at_step = _("step %{x:d}")
     for i, (name, values) in enumerate(series.items()):
         v = np.asarray(values)
         if v.ndim != 1 or v.size == 0:
@@ -144,10 +149,10 @@ def boundary_lines(
             x=np.arange(v.size), y=f32(v), name=name, mode="lines",
             line=dict(color=PALETTE[i % len(PALETTE)], width=2 if name in dashed else 3,
                       dash="dot" if name in dashed else "solid"),
-            hovertemplate=f"<b>{name}</b><br>step %{{x:d}}<br>%{{y:.4g}}<extra></extra>",
+            hovertemplate=f"<b>{name}</b><br>{at_step}<br>%{{y:.4g}}<extra></extra>",
         ))
     add_boundaries(fig, boundaries)
-    fig.update_xaxes(title_text=x_title, tickformat="d")
+    fig.update_xaxes(title_text=_("timestep") if x_title is None else x_title, tickformat="d")
     fig.update_yaxes(title_text=y_title, showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888")
     if y_range is not None:
         fig.update_yaxes(range=list(y_range))
@@ -161,7 +166,7 @@ def continuation_diagram(
     *,
     samples_shown: int = 3,
     chunks_shown: int = 4,
-    title: str = "Sample i of each batch continues sample i of the batch before",
+    title: str | None = None,
 ) -> go.Figure:
     """Batches (chunks of the sequence) as columns, samples as rows, arrows along each row.
 
@@ -170,7 +175,8 @@ def continuation_diagram(
         bounds: (start, stop) of each chunk.
         samples_shown: rows drawn before "…" (the last sample is always drawn).
         chunks_shown: columns drawn before "…" (the last chunk is always drawn).
-        title: the figure title.
+        title: the figure title; by default "Sample i of each batch continues sample i of the batch
+            before" (in the current language).
 
     Returns:
         The figure: one box per (sample, chunk) labelled with its steps; arrows join each
@@ -196,7 +202,8 @@ def continuation_diagram(
             fig.add_shape(type="rect", x0=x0, x1=x0 + width, y0=y0 - height / 2, y1=y0 + height / 2,
                           line=dict(color=color, width=2), fillcolor="rgba(0,0,0,0.03)", name=f"sample {r}")
             fig.add_annotation(x=x0 + width / 2, y=y0, showarrow=False, font=dict(size=14),
-                               text=f"sample {r}<br>steps {start}–{stop - 1}")
+                               text=_("sample {sample}<br>steps {first}–{last}").format(
+                                   sample=r, first=start, last=stop - 1))
             if i + 1 < len(cols):
                 nxt = xs[cols[i + 1]]
                 skipped = cols[i + 1] != c + 1
@@ -207,7 +214,8 @@ def continuation_diagram(
                     fig.add_annotation(x=(x0 + width + nxt) / 2, y=y0 + 0.14, text="…", showarrow=False,
                                        font=dict(size=18))
     for i, c in enumerate(cols):
-        label = f"batch {c + 1}" + (" (last)" if c == len(bounds) - 1 and len(bounds) > 1 else "")
+        last = c == len(bounds) - 1 and len(bounds) > 1
+        label = (_("batch {batch} (last)") if last else _("batch {batch}")).format(batch=c + 1)
         fig.add_annotation(x=xs[c] + width / 2, y=ys[rows[0]] + height / 2 + 0.12, text=f"<b>{label}</b>",
                            showarrow=False, yanchor="bottom", font=dict(size=15))
     if batch > samples_shown:
@@ -218,6 +226,8 @@ def continuation_diagram(
     fig.update_xaxes(visible=False, range=[-0.1, right + 0.1])
     fig.update_yaxes(visible=False, range=[bottom - 0.15, ys[rows[0]] + height / 2 + 0.5], scaleanchor=None)
     fig.update_layout(showlegend=False, margin=dict(l=20, r=20, t=70, b=20))
+    if title is None:
+        title = _("Sample i of each batch continues sample i of the batch before")
     return apply_theme(fig, title, 110 + 95 * len(rows))
 
 
@@ -245,14 +255,15 @@ def timing_bars(milliseconds: Mapping[str, Sequence[float]], *, title: str) -> g
         x=median, y=names, orientation="h", marker_color=[PALETTE[i % len(PALETTE)] for i in range(len(names))],
         error_x=dict(type="data", symmetric=False, array=q3 - median, arrayminus=median - q1, color="#222",
                      thickness=2, width=10),
-        text=[f"{m:.1f} ms (middle half {a:.1f}–{b:.1f})" for m, a, b in zip(median, q1, q3)],
+        text=[_("{median} ms (middle half {low}–{high})").format(median=f"{m:.1f}", low=f"{a:.1f}", high=f"{b:.1f}")
+              for m, a, b in zip(median, q1, q3)],
         textposition="inside", insidetextanchor="start", textfont=dict(color="white"),  # clear of the whiskers
         customdata=np.stack([q1, q3, lo, hi, [t.size for t in times]], axis=1),
-        hovertemplate="%{y}: median %{x:.2f} ms<br>middle half %{customdata[0]:.2f}–%{customdata[1]:.2f} ms<br>"
-                      "fastest %{customdata[2]:.2f}, slowest %{customdata[3]:.2f} ms, %{customdata[4]} passes"
-                      "<extra></extra>",
+        hovertemplate=_("%{y}: median %{x:.2f} ms<br>middle half %{customdata[0]:.2f}–%{customdata[1]:.2f} ms<br>"
+                        "fastest %{customdata[2]:.2f}, slowest %{customdata[3]:.2f} ms, %{customdata[4]} passes")
+                      + "<extra></extra>",
     ))
-    fig.update_xaxes(title_text="ms per pass: median, whiskers<br>over the middle half of the passes",
+    fig.update_xaxes(title_text=_("ms per pass: median, whiskers<br>over the middle half of the passes"),
                      range=[0, float(q3.max()) * 1.15 or 1])
     fig.update_yaxes(autorange="reversed")
     return apply_theme(fig, title, 170 + 70 * len(names))

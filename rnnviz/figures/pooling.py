@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from rnnviz.figures.style import as_matrix, f32
+from rnnviz.i18n import _
 
 MAX_CELLS = 200_000  # cells of one heatmap figure (0.8 MB of float32)
 MIN_STEPS = 200  # averaging neighbouring units mixes unrelated units, so time goes first, down to this
@@ -93,8 +94,7 @@ def pool_note(timesteps: int, units: int, step_factor: int, unit_factor: int) ->
     """The sentence a pooled heatmap shows, or "" when nothing was pooled."""
     if step_factor == unit_factor == 1:
         return ""
-    parts = [f"{f} {what}" for f, what in ((step_factor, "steps"), (unit_factor, "units")) if f > 1]
-    return (
-        f"Too large to draw whole ({timesteps} steps × {units} units = {timesteps * units:,} cells): "
-        f"each cell shows the mean of {' × '.join(parts)}."
-    )
+    parts = [text.format(n=f) for f, text in ((step_factor, _("{n} steps")), (unit_factor, _("{n} units"))) if f > 1]
+    return _("Too large to draw whole ({timesteps} steps × {units} units = {cells} cells): "
+             "each cell shows the mean of {block}.").format(
+        timesteps=timesteps, units=units, cells=f"{timesteps * units:,}", block=" × ".join(parts))

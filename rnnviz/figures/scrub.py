@@ -38,6 +38,7 @@ from rnnviz.figures.style import (
     time_axis,
     unit_axis,
 )
+from rnnviz.i18n import _
 
 MAX_WINDOW_STEPS = 200  # slider stops in one figure; more cannot be told apart on a slider
 MAX_FRAME_VALUES = 150_000  # bar values all frames of one figure carry (about 0.8 MB of JSON)
@@ -53,7 +54,12 @@ BOTTOM_PX = 90  # below the last row: its time axis and title
 # gaps shrink in proportion, so the gap is a share that still holds a row title (15 px) there.
 SMALL_SCREEN_PX = 720
 MIN_GAP_PX = 26
-_RANGE_WORDS = {"gate": "0…1", "tanh": "tanh, −1…1", "free": "unbounded"}
+
+
+def _range_words(quantity: str) -> str:
+    """What a row's title says of its range."""
+    return {"gate": "0…1", "tanh": "tanh, −1…1", "free": _("unbounded")}[quantity]
+
 
 
 @dataclass(frozen=True)
@@ -97,9 +103,12 @@ def _outline(step: int, units: int) -> dict:
 def _step_label(step: int, last: int, labels: tuple[str, ...] | None, backward: int | None = None) -> str:
     """"12 of 43 · input “q”"; the input is left out where the labels are only the step numbers. With
     rows read backwards, also the step their outline marks: "12 of 43 · backward at 31"."""
-    named = labels is not None and labels[step] != str(step)
-    return (f"{step} of {last}" + (f" · input “{labels[step]}”" if named else "")
-            + (f" · backward at {backward}" if backward is not None else ""))
+    parts = [_("{step} of {last}").format(step=step, last=last)]
+    if labels is not None and labels[step] != str(step):
+        parts.append(_("input “{token}”").format(token=labels[step]))
+    if backward is not None:
+        parts.append(_("backward at {step}").format(step=backward))
+    return " · ".join(parts)
 
 
 def _column(row: Quantity, step: int, first: int, stop: int) -> int:
@@ -170,7 +179,7 @@ def step_through(
         raise ValueError(f"first must be a timestep from 0 to {timesteps - 1}; got {first!r}")
     first, stop = int(first), min(int(first) + window, timesteps)
     shown = range(first, stop)
-    _, unit_factor = pool_factors(len(shown), units, max(1, max_cells // len(rows)))
+    _step_factor, unit_factor = pool_factors(len(shown), units, max(1, max_cells // len(rows)))
 
     n = len(rows)
     least, most = style.row_px
@@ -184,10 +193,11 @@ def step_through(
     fig = make_subplots(
         rows=n, cols=2, column_widths=[HEAT_SHARE, 1 - HEAT_SHARE], horizontal_spacing=0.05,
         vertical_spacing=spacing, row_heights=heights,
-        subplot_titles=[t for r in rows for t in (f"{r.name} ({_RANGE_WORDS[r.quantity]})", "")],
+        subplot_titles=[t for r in rows for t in (f"{r.name} ({_range_words(r.quantity)})", "")],
     )
     scales = [scale_for(r.quantity, v) for r, v in zip(rows, values)]
     window_labels = labels[first:stop] if labels else None
+    bar_hover = _("unit %{y}<br>value %{x:.4f}")
     traces, cells, images, layout = [], [], [], {}  # added to the figure at once: one check, not one per call
     for i, (r, v, scale) in enumerate(zip(rows, values, scales)):
         heat_axes = "" if i == 0 else str(2 * i + 1)  # make_subplots numbers the axes row by row, 2 a row
@@ -203,7 +213,7 @@ def step_through(
         traces += [heat, go.Bar(
             x=f32(v[at]), y=np.arange(v.shape[1]), orientation="h", name=r.name, showlegend=False,
             marker=dict(color=BAR_COLOUR, line=dict(width=0)),
-            hovertemplate=f"<b>{r.name}</b><br>unit %{{y}}<br>value %{{x:.4f}}<extra></extra>",
+            hovertemplate=f"<b>{r.name}</b><br>{bar_hover}<extra></extra>",
         )] + [go.Scatter(**_outline(at, v.shape[1]), mode="lines", name=HIGHLIGHT, showlegend=False, hoverinfo="skip",
                          line=dict(color=color, width=width))  # a black line on a white halo: visible on any colour
               for color, width in (("white", 6), ("#111", 2.5))]
@@ -215,7 +225,7 @@ def step_through(
                                            showticklabels=i == n - 1)  # one time axis, below
         pad = 0.05 * (scale.zmax - scale.zmin)
         layout[f"xaxis{bar_axes}"] = dict(
-            range=[scale.zmin - pad, scale.zmax + pad], title=dict(text="value at the step" if i == n - 1 else ""),
+            range=[scale.zmin - pad, scale.zmax + pad], title=dict(text=_("value at the step") if i == n - 1 else ""),
             showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888", tickfont=dict(size=style.small), nticks=5)
         bottom, top = fig.layout[f"yaxis{heat_axes}"].domain
         ends = [scale.zmin, (scale.zmin + scale.zmax) / 2, scale.zmax]
@@ -235,7 +245,7 @@ def step_through(
         for r, v in zip(rows, values):
             data.append(dict(type="bar", x=f32(v[_column(r, step, first, stop)])))
         for r, v in zip(rows, values):
-            data.extend(dict(type="scatter", **_outline(_column(r, step, first, stop), v.shape[1])) for _ in range(2))
+            data.extend(dict(type="scatter", **_outline(_column(r, step, first, stop), v.shape[1])) for __ in range(2))
         frames.append(go.Frame(name=str(step), data=data, traces=bar_traces + outline_traces, _validate=False))
     _set_frames(fig, frames)
 
@@ -243,7 +253,7 @@ def step_through(
     fig.update_layout(
         sliders=[dict(
             active=0, x=0.26, len=0.74, y=1, yanchor="bottom", pad=dict(t=0, b=42 + lift),
-            currentvalue=dict(prefix="Step ", font=dict(size=round(18 * em), color="#222"), xanchor="left", offset=12),
+            currentvalue=dict(prefix=_("Step") + " ", font=dict(size=round(18 * em), color="#222"), xanchor="left", offset=12),
             font=dict(color="rgba(0,0,0,0)"),  # the time axes label the steps; labels on the slider would overlap
             steps=[dict(method="animate", args=[[str(s)], still], label=_step_label(
                 s, timesteps - 1, labels, first + stop - 1 - s if any(r.reverse for r in rows) else None))
@@ -253,18 +263,20 @@ def step_through(
             type="buttons", direction="left", x=0, y=1, xanchor="left", yanchor="bottom", pad=dict(t=0, b=52 + lift),
             showactive=False, font=dict(size=round(15 * em)),
             buttons=[
-                dict(label="▶ Play", method="animate",
+                dict(label="▶ " + _("Play"), method="animate",
                      args=[None, dict(mode="immediate", fromcurrent=True, transition=dict(duration=0),
                                       frame=dict(duration=int(frame_ms), redraw=False))]),
-                dict(label="❚❚ Pause", method="animate", args=[[None], still]),
+                dict(label="❚❚ " + _("Pause"), method="animate", args=[[None], still]),
             ],
         )],
     )
     notes = []
     if len(shown) < timesteps:
-        notes.append(f"Steps {first}–{stop - 1} of 0–{timesteps - 1} are shown ({len(shown)} at a time).")
+        notes.append(_("Steps {first}–{last} of 0–{end} are shown ({count} at a time).").format(
+            first=first, last=stop - 1, end=timesteps - 1, count=len(shown)))
     if unit_factor > 1:
-        notes.append(pool_note(len(shown), units, 1, unit_factor) + " The bars show every unit.")
+        notes.append(pool_note(len(shown), units, 1, unit_factor))
+        notes.append(_("The bars show every unit."))
     note = " ".join(notes)
     fig.update_layout(meta=dict(window=dict(first=first, stop=stop, timesteps=timesteps), note=note),
                       margin=dict(t=top_px, b=bottom_px, r=round(90 * em)))

@@ -25,6 +25,7 @@ from rnnviz.figures.style import (
     time_axis,
     unit_axis,
 )
+from rnnviz.i18n import _
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,9 @@ def heatmap_trace(values: np.ndarray, sf: int, uf: int, coloraxis: str, name: st
     x = first + np.arange(z.shape[0]) * sf + (sf - 1) / 2
     y = np.arange(z.shape[1]) * uf + (uf - 1) / 2
     if sf == uf == 1:
-        hover = "step %{x:d}<br>unit %{y:d}<br>value %{z:.4f}"  # a format: the number, never a tick's token
+        hover = _("step %{x:d}<br>unit %{y:d}<br>value %{z:.4f}")  # a format: the number, never a tick's token
     else:
-        hover = "steps around %{x:.1f}<br>units around %{y:.1f}<br>mean %{z:.4f}"
+        hover = _("steps around %{x:.1f}<br>units around %{y:.1f}<br>mean %{z:.4f}")
     return go.Heatmap(
         z=np.ascontiguousarray(z.T), x=x if sf > 1 else first + np.arange(z.shape[0]), y=y if uf > 1 else np.arange(z.shape[1]),
         coloraxis=coloraxis, name=name, hovertemplate=f"<b>{name}</b><br>{hover}<extra></extra>", xgap=0, ygap=0,
@@ -103,7 +104,8 @@ def _heatmap_figure(
     )
     for i, p in enumerate(panels):
         row, col = divmod(i, cols)
-        fig.add_trace(heatmap_trace(p.values, sf, uf, axis_of[p.quantity], p.title or "value"), row=row + 1, col=col + 1)
+        trace = heatmap_trace(p.values, sf, uf, axis_of[p.quantity], p.title or _("value"))
+        fig.add_trace(trace, row=row + 1, col=col + 1)
         fig.update_yaxes(unit_axis(p.values.shape[1], with_title=col == 0), row=row + 1, col=col + 1)
         axis = time_axis(labels, timesteps, with_title=row == rows - 1, width_px=AXIS_PX / cols)
         fig.update_xaxes(axis, row=row + 1, col=col + 1)
@@ -161,7 +163,7 @@ def bidirectional_heatmaps(
     labels: Sequence[str] | None = None,
     highlight_step: int | None = None,
     quantity: str = "tanh",
-    title: str = "Both directions",
+    title: str | None = None,
     max_cells: int = MAX_CELLS,
 ) -> go.Figure:
     """The forward and backward layers of a Bidirectional wrapper on one time axis.
@@ -175,7 +177,7 @@ def bidirectional_heatmaps(
         labels: one label per timestep.
         highlight_step: the timestep to outline in both rows.
         quantity: "tanh", "gate" or "free"; a free scale spans both directions.
-        title: the figure title.
+        title: the figure title; "Both directions" (in the current language) by default.
         max_cells: cells of both rows together before averaging.
 
     Returns:
@@ -187,7 +189,8 @@ def bidirectional_heatmaps(
         raise ValueError(f"forward has {forward.shape[0]} timesteps but backward has {backward.shape[0]}")
     last = forward.shape[0] - 1
     panels = [
-        _Panel(f"forward (reads 0→{last})", forward, quantity),
-        _Panel(f"backward (reads {last}→0)", backward, quantity),
+        _Panel(_("forward (reads 0→{last})").format(last=last), forward, quantity),
+        _Panel(_("backward (reads {last}→0)").format(last=last), backward, quantity),
     ]
+    title = _("Both directions") if title is None else title
     return _heatmap_figure(panels, title=title, labels=labels, highlight_step=highlight_step, max_cells=max_cells)

@@ -25,6 +25,7 @@ from rnnviz.figures.style import (
     scale_for,
     time_axis,
 )
+from rnnviz.i18n import _
 
 MAX_LINES = len(PALETTE)  # more lines than colours cannot be told apart
 
@@ -71,6 +72,7 @@ def step_bars(
         rows=len(arrays), cols=1, shared_xaxes=True, subplot_titles=[names[k] for k in arrays],
         vertical_spacing=min(0.1, 0.35 / len(arrays)),
     )
+    hover = _("unit %{x}<br>value %{y:.4f}")
     for i, (key, a) in enumerate(arrays.items(), start=1):
         quantity = check_quantity((quantities or {}).get(key, default_quantity(key)))
         scale = scale_for(quantity, a)
@@ -78,17 +80,18 @@ def step_bars(
             go.Bar(
                 x=np.arange(a.size), y=f32(a), name=names[key], showlegend=False,
                 marker=dict(color=hex_colours(a, scale), line=dict(width=0.5, color="#444")),
-                hovertemplate=f"<b>{names[key]}</b><br>unit %{{x}}<br>value %{{y:.4f}}<extra></extra>",
+                hovertemplate=f"<b>{names[key]}</b><br>{hover}<extra></extra>",
             ),
             row=i, col=1,
         )
         fig.update_yaxes(range=_y_range(quantity, a), title_text=scale.title, title_font_size=14,
                          showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888", row=i, col=1)
     fig.update_xaxes(tickformat="d")
-    fig.update_xaxes(title_text="unit", row=len(arrays), col=1)
+    fig.update_xaxes(title_text=_("unit"), row=len(arrays), col=1)
     fig.update_layout(bargap=0.1)
     fig.update_annotations(font_size=17)
-    return apply_theme(fig, f"At step {step_label}: the value of each unit", 130 + 190 * len(arrays))
+    title = _("At step {step}: the value of each unit").format(step=step_label)
+    return apply_theme(fig, title, 130 + 190 * len(arrays))
 
 
 def unit_lines(
@@ -140,21 +143,23 @@ def unit_lines(
             raise ValueError(f"{k!r} has shape {v.shape}, but the lines need {values.shape} like {name or 'values'!r}")
     fig = go.Figure()
     x = np.arange(timesteps)
-    where = "step %{x:d} (%{customdata})" if labels else "step %{x:d}"  # not the tick's token
+    where = _("step %{x:d} (%{customdata})") if labels else _("step %{x:d}")  # not the tick's token
+    value = _("value %{y:.4f}")
     dashes = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
     for q, (k, v) in enumerate(series.items()):
         for i, u in enumerate(chosen):
-            line_name = f"{k} · unit {u}" if more else f"unit {u}"
+            line_name = (_("{quantity} · unit {unit}").format(quantity=k, unit=u) if more
+                         else _("unit {unit}").format(unit=u))
             fig.add_trace(
                 go.Scatter(
                     x=x, y=f32(v[:, u]), mode="lines+markers" if timesteps <= 60 else "lines",
                     name=line_name, customdata=labels, marker=dict(size=6, color=PALETTE[i]),
                     line=dict(width=3, color=PALETTE[i], dash=dashes[q % len(dashes)]),
-                    hovertemplate=f"<b>{line_name}</b><br>{where}<br>value %{{y:.4f}}<extra></extra>",
+                    hovertemplate=f"<b>{line_name}</b><br>{where}<br>{value}<extra></extra>",
                 )
             )
     fig.update_xaxes(time_axis(labels, timesteps, font=style.font))
-    fig.update_yaxes(title_text="value", showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888")
+    fig.update_yaxes(title_text=_("value"), showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888")
     if quantity is not None and not more:
         fig.update_yaxes(range=_y_range(check_quantity(quantity), values[:, chosen]))
     fig.update_layout(legend=dict(title_text="", orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))

@@ -9,9 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
+from rnnviz.i18n import _
+
 FONT_SIZE = 16
 TITLE_SIZE = 20
-FONT_FAMILY = "'DejaVu Sans', 'Segoe UI', Arial, sans-serif"
+# Hangul has no glyphs in DejaVu Sans: the browser takes them from the next family that has them
+# (Noto Sans CJK KR, Debian's fonts-noto-cjk; the usual Korean fonts of Windows and macOS after it).
+FONT_FAMILY = ("'DejaVu Sans', 'Noto Sans CJK KR', 'Noto Sans KR', 'Malgun Gothic', 'Apple SD Gothic Neo', "
+               "'Segoe UI', Arial, sans-serif")
 AXIS_PX = 560  # the narrowest a full-width time axis is drawn (a 1280-px window, sidebar open)
 ROTATE_PX = 2.2 * FONT_SIZE  # tick labels wider than this are tilted by 45°
 LINE_PX = 1.7 * FONT_SIZE  # the room a tilted label needs across its axis
@@ -72,34 +77,46 @@ def template(style: Style = NORMAL) -> go.layout.Template:
 TEMPLATE = template(NORMAL)
 _TEMPLATES = {s.name: template(s) for s in STYLES.values()}
 
-# Names people read, for the keys the trace uses ("h" and "c" are its field names).
-_NAMES = {
-    "hidden": "hidden state h",
-    "h": "hidden state h",
-    "cell": "cell state c",
-    "c": "cell state c",
-    "input": "input gate i",
-    "forget": "forget gate f",
-    "output": "output gate o",
-    "update": "update gate z",
-    "reset": "reset gate r",
-}
+
+def _names() -> dict[str, str]:
+    """Names people read, for the keys the trace uses ("h" and "c" are its field names), in the current language."""
+    return {
+        "hidden": _("hidden state h"),
+        "h": _("hidden state h"),
+        "cell": _("cell state c"),
+        "c": _("cell state c"),
+        "input": _("input gate i"),
+        "forget": _("forget gate f"),
+        "output": _("output gate o"),
+        "update": _("update gate z"),
+        "reset": _("reset gate r"),
+    }
+
+
 _GATES = ("input", "forget", "output", "update", "reset")
 
 
 @dataclass(frozen=True)
 class Scale:
-    """A fixed colour scale and the words its colourbar shows."""
+    """A fixed colour scale; `title` gives the words its colourbar shows, in the current language."""
 
     kind: str  # "tanh", "gate" or "free"
     colorscale: str
     zmin: float
     zmax: float
-    title: str
+
+    @property
+    def title(self) -> str:
+        """"tanh, −1…1", "gate, 0…1" or "unbounded, −m…m"."""
+        if self.kind == "tanh":
+            return _("tanh, −1…1")
+        if self.kind == "gate":
+            return _("gate, 0…1")
+        return _("unbounded, −{m}…{m}").format(m=f"{self.zmax:.3g}")
 
 
-TANH = Scale("tanh", "RdBu_r", -1.0, 1.0, "tanh, −1…1")
-GATE = Scale("gate", "Viridis", 0.0, 1.0, "gate, 0…1")
+TANH = Scale("tanh", "RdBu_r", -1.0, 1.0)
+GATE = Scale("gate", "Viridis", 0.0, 1.0)
 QUANTITIES = ("tanh", "gate", "free")
 
 
@@ -118,7 +135,7 @@ def free_scale(*arrays: np.ndarray) -> Scale:
         if finite.size:
             m = max(m, float(finite.max()))
     m = m if m > 1e-6 else 1.0
-    return Scale("free", "PuOr_r", -m, m, f"unbounded, −{m:.3g}…{m:.3g}")
+    return Scale("free", "PuOr_r", -m, m)
 
 
 def scale_for(quantity: str, *arrays: np.ndarray) -> Scale:
@@ -131,8 +148,9 @@ def display_names(keys: Sequence[str]) -> dict[str, str]:
     """Plain names for trace keys; the candidate is g in an LSTM and ĥ in a GRU."""
     gru = any(k in ("update", "reset") for k in keys)
     lstm = any(k in ("input", "forget", "output", "cell", "c") for k in keys)
-    candidate = "candidate ĥ" if gru and not lstm else "candidate g" if lstm and not gru else "candidate"
-    return {k: candidate if k == "candidate" else _NAMES.get(k, k) for k in keys}
+    candidate = _("candidate ĥ") if gru and not lstm else _("candidate g") if lstm and not gru else _("candidate")
+    names = _names()
+    return {k: candidate if k == "candidate" else names.get(k, k) for k in keys}
 
 
 def default_quantity(key: str) -> str:
@@ -234,7 +252,7 @@ def time_axis(labels: tuple[str, ...] | None, timesteps: int, with_title: bool =
     """
     axis: dict = dict(range=[first - 0.5, first + timesteps - 0.5], tickformat="d")
     if with_title:
-        axis["title_text"] = "timestep"
+        axis["title_text"] = _("timestep")
     steps = range(first, first + timesteps)
     tokens = labels is not None and any(label != str(t) for label, t in zip(labels, steps))
     shown = labels if tokens else tuple(str(t) for t in steps)
@@ -243,7 +261,7 @@ def time_axis(labels: tuple[str, ...] | None, timesteps: int, with_title: bool =
     axis.update(tickmode="array", tickvals=at, ticktext=[shown[t - first] for t in at],
                 tickangle=-45 if max(_label_px(label, font) for label in shown) > ROTATE_PX * font / FONT_SIZE else 0)
     if tokens and every > 1 and with_title and width_px >= AXIS_PX:  # no room for it under narrow panels
-        axis["title_text"] = f"timestep (a token shown every {every} steps)"
+        axis["title_text"] = _("timestep (a token shown every {every} steps)").format(every=every)
     return axis
 
 
@@ -251,7 +269,7 @@ def unit_axis(units: int, with_title: bool = True) -> dict:
     """Settings of a y axis over units: unit 0 on top, as in a matrix."""
     axis: dict = dict(range=[units - 0.5, -0.5], tickformat="d")
     if with_title:
-        axis["title_text"] = "unit"
+        axis["title_text"] = _("unit")
     return axis
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from rnnviz.i18n import _
 from rnnviz.lessons.common import (
     check_int,
     check_kind,
@@ -137,7 +138,8 @@ def run_bidirectional(
     """
     check_kind(kind)
     if merge_mode not in MERGE_MODES:
-        raise ValueError(f"merge_mode must be one of 'concat', 'sum', 'mul', 'ave' or None; got {merge_mode!r}")
+        raise ValueError(_("merge_mode must be one of 'concat', 'sum', 'mul', 'ave' or None; got {merge_mode}").format(
+            merge_mode=repr(merge_mode)))
     check_shape(batch, timesteps, features, units)
     check_seed(seed)
     x = random_input((batch, timesteps, features), seed)

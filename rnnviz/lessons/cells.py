@@ -10,6 +10,7 @@ The lesson ends with a custom cell of two equations, wrapped by `RNN`.
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from dataclasses import dataclass, fields, replace
@@ -18,6 +19,7 @@ import keras
 import numpy as np
 
 from rnnviz import trace_cells
+from rnnviz.i18n import N_, _
 from rnnviz.lessons.common import (
     check_int,
     check_kind,
@@ -35,6 +37,23 @@ from rnnviz.spec import ACTIVATIONS
 # The guide's MNIST model: batch 64, 28 rows of 28 pixels as 28 steps of 28 features, LSTM(64).
 GUIDE_SIZES = {"batch": 64, "timesteps": 28, "features": 28, "units": 64}
 MAX_REPEATS = 50
+NO_GPU = N_("TensorFlow sees no GPU, and cuDNN runs only on an NVIDIA GPU")
+# The reasons `trace_cells.kernel_choice` gives, as templates ({name}: the activation a layer has). A lesson
+# keeps them in English (its result is cached for everyone); `kernel_reason_text` shows them in the session's.
+KERNEL_REASONS = (
+    N_("SimpleRNN has no cuDNN kernel; Keras runs its generic loop"),
+    N_("keras.layers.RNN around a cell always runs the generic loop; only LSTM and GRU layers use cuDNN"),
+    N_("the layer has use_cudnn=False"),
+    N_("cuDNN needs activation='tanh'; this layer has '{name}'"),
+    N_("cuDNN needs recurrent_activation='sigmoid'; this layer has '{name}'"),
+    N_("cuDNN needs unroll=False"),
+    N_("cuDNN needs use_bias=True"),
+    N_("cuDNN needs reset_after=True for a GRU"),
+    N_("cuDNN needs recurrent_dropout=0"),
+    N_("TensorFlow sees no GPU; on a GPU this layer would use cuDNN"),
+    N_("a GPU is visible and the layer's settings allow cuDNN (at padded steps cuDNN outputs zeros)"),
+    NO_GPU,
+)
 
 
 @dataclass(frozen=True)
@@ -51,10 +70,12 @@ class CellSettings:
     def __post_init__(self) -> None:
         for name in ("activation", "recurrent_activation"):
             if getattr(self, name) not in ACTIVATIONS:
-                raise ValueError(f"{name} must be one of {', '.join(ACTIVATIONS)}; got {getattr(self, name)!r}")
+                raise ValueError(_("{name} must be one of {choices}; got {value}").format(
+                    name=name, choices=", ".join(ACTIVATIONS), value=repr(getattr(self, name))))
         dropout = self.recurrent_dropout
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-            raise ValueError(f"recurrent_dropout must be from 0 up to (not including) 1; got {self.recurrent_dropout!r}")
+            raise ValueError(_("recurrent_dropout must be from 0 up to (not including) 1; got {value}").format(
+                value=repr(self.recurrent_dropout)))
 
     def cell_args(self, kind: str) -> dict:
         """Constructor arguments of a cell (or layer) of this kind."""
@@ -119,8 +140,17 @@ def kernel_choice(
                 if k == "generic":
                     reasons.append(r)
     if not gpu_available:
-        reasons.append("TensorFlow sees no GPU, and cuDNN runs only on an NVIDIA GPU")
+        reasons.append(NO_GPU)
     return "generic", reasons
+
+
+def kernel_reason_text(reason: str) -> str:
+    """A reason `kernel_choice` gave (in English) in the current language; an unknown one as it is."""
+    for template in KERNEL_REASONS:
+        found = re.fullmatch(re.escape(template).replace(re.escape("{name}"), "(?P<name>.+)"), reason)
+        if found:
+            return _(template).format(**found.groupdict())
+    return reason
 
 
 @dataclass(frozen=True)
@@ -243,14 +273,17 @@ def quartiles(times: tuple[float, ...]) -> tuple[float, float]:
 def timing_verdict(timing: Timing) -> str:
     """What the times show, and no more: which is faster only when their interquartile ranges do not overlap."""
     (l1, l3), (c1, c3) = quartiles(timing.layer_times), quartiles(timing.cell_times)
-    over = f"over {timing.repeats} forward passes each, taken in turn"
-    if l3 < c1 or c3 < l1:
-        faster, ratio = ("the built-in layer", timing.cell_ms / timing.layer_ms) if l3 < c1 else (
-            "RNN(cell)", timing.layer_ms / timing.cell_ms)
-        return (f"Here {faster} is faster: {ratio:.1f}× by the medians, and the middle halves of the times "
-                f"(the bars' whiskers) do not overlap ({over}).")
-    return (f"Here the two cannot be told apart: the middle halves of their times (the bars' whiskers) overlap "
-            f"({over}), so the difference of the medians is noise.")
+    if l3 < c1:
+        return _("Here the built-in layer is faster: {ratio}× by the medians, and the middle halves of the times "
+                 "(the bars' whiskers) do not overlap (over {repeats} forward passes each, taken in turn).").format(
+            ratio=f"{timing.cell_ms / timing.layer_ms:.1f}", repeats=timing.repeats)
+    if c3 < l1:
+        return _("Here RNN(cell) is faster: {ratio}× by the medians, and the middle halves of the times "
+                 "(the bars' whiskers) do not overlap (over {repeats} forward passes each, taken in turn).").format(
+            ratio=f"{timing.layer_ms / timing.cell_ms:.1f}", repeats=timing.repeats)
+    return _("Here the two cannot be told apart: the middle halves of their times (the bars' whiskers) overlap "
+             "(over {repeats} forward passes each, taken in turn), so the difference of the medians is noise.").format(
+        repeats=timing.repeats)
 
 
 def time_cell_and_layer(
@@ -278,10 +311,10 @@ def time_cell_and_layer(
     x = random_input((batch, timesteps, features), seed)
     models = _pair(kind, units, settings, timesteps, features, seed)
     for model in models:
-        for _ in range(2):
+        for __ in range(2):
             model.predict_on_batch(x)
     times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(repeats):
+    for __ in range(repeats):
         for model, store in zip(models, times):
             start = time.perf_counter()
             np.asarray(model.predict_on_batch(x))
@@ -354,5 +387,5 @@ def run_custom_cell(units: int = 8, *, batch: int = 2, timesteps: int = 20, feat
 
 __all__ = [
     "CUSTOM_EQUATIONS", "CellSettings", "CellVsLayerLesson", "CustomCellLesson", "MinimalRNNCell", "Timing",
-    "compare_cell_and_layer", "kernel_choice", "run_custom_cell", "time_cell_and_layer",
+    "compare_cell_and_layer", "kernel_choice", "kernel_reason_text", "run_custom_cell", "time_cell_and_layer",
 ]

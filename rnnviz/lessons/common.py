@@ -7,6 +7,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from rnnviz.i18n import _
 from rnnviz.inputs import MAX_INPUT_VALUES
 from rnnviz.limits import MAX_BATCH, MAX_FEATURES, MAX_TIMESTEPS, MAX_UNITS
 
@@ -20,16 +21,18 @@ MAX_SEED = 2**31 - 2  # the recurrent kernel takes seed + 1
 def check_int(name: str, value: Any, low: int, high: int) -> int:
     """`value` as an int if it is a whole number in low..high; else a ValueError naming it."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be a whole number from {low} to {high}; got {value!r}")
+        raise ValueError(_("{name} must be a whole number from {low} to {high}; got {value}").format(
+            name=name, low=low, high=high, value=repr(value)))
     if not low <= value <= high:
-        raise ValueError(f"{name} must be from {low} to {high}; got {value}")
+        raise ValueError(_("{name} must be from {low} to {high}; got {value}").format(
+            name=name, low=low, high=high, value=value))
     return int(value)
 
 
 def check_kind(kind: Any) -> str:
     """`kind` if it is "SimpleRNN", "GRU" or "LSTM"; else a ValueError listing them."""
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+        raise ValueError(_("kind must be one of {kinds}; got {kind}").format(kinds=", ".join(KINDS), kind=repr(kind)))
     return kind
 
 
@@ -45,10 +48,11 @@ def check_shape(batch: int, timesteps: int, features: int, units: int) -> None:
     check_int("units", units, 1, MAX_UNITS)
     widest = max(features, units)
     if batch * timesteps * widest > MAX_INPUT_VALUES:
-        raise ValueError(
-            f"batch x timesteps x {'features' if features >= units else 'units'} = {batch} x {timesteps} x {widest} "
-            f"= {batch * timesteps * widest:,} values, more than the limit of {MAX_INPUT_VALUES:,}: lower one of them"
-        )
+        raise ValueError(_(
+            "batch x timesteps x {widest_name} = {batch} x {timesteps} x {widest} "
+            "= {values} values, more than the limit of {limit}: lower one of them"
+        ).format(widest_name="features" if features >= units else "units", batch=batch, timesteps=timesteps,
+                 widest=widest, values=f"{batch * timesteps * widest:,}", limit=f"{MAX_INPUT_VALUES:,}"))
 
 
 def check_seed(seed: Any) -> int:
@@ -106,7 +110,7 @@ def max_abs_diff(a: Any, b: Any) -> float:
     """The largest |a - b| over all elements, computed in float64."""
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"cannot compare arrays of shapes {a.shape} and {b.shape}")
+        raise ValueError(_("cannot compare arrays of shapes {first} and {second}").format(first=a.shape, second=b.shape))
     return float(np.max(np.abs(a - b))) if a.size else 0.0
 
 

@@ -17,12 +17,13 @@ import keras
 import numpy as np
 
 from rnnviz.build import build_model, layer_names
+from rnnviz.i18n import N_, _
 from rnnviz.lessons.common import check_int, check_seed, frozen, max_abs_diff, run
 from rnnviz.presets import get_preset
 from rnnviz.spec import ModelSpec
 
 PRESET = "guide-encoder-decoder"
-CHANGES = ("keep", "zero h", "zero c", "zero h and c", "add noise")
+CHANGES = (N_("keep"), N_("zero h"), N_("zero c"), N_("zero h and c"), N_("add noise"))  # _() them where shown
 MAX_STEPS = 200  # the lesson steps each cell in Python, one call per step
 MAX_BATCH = 16
 MAX_NOISE = 10.0
@@ -67,9 +68,10 @@ def lesson_spec() -> ModelSpec:
 
 def _check(change: str, noise: float, batch: int, encoder_steps: int, decoder_steps: int, seed: int) -> None:
     if change not in CHANGES:
-        raise ValueError(f"change must be one of {', '.join(map(repr, CHANGES))}; got {change!r}")
+        raise ValueError(_("change must be one of {changes}; got {change}").format(
+            changes=", ".join(map(repr, CHANGES)), change=repr(change)))
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise <= MAX_NOISE:
-        raise ValueError(f"noise must be a number from 0 to {MAX_NOISE}; got {noise!r}")
+        raise ValueError(_("noise must be a number from 0 to {limit}; got {noise}").format(limit=MAX_NOISE, noise=repr(noise)))
     check_int("batch", batch, 1, MAX_BATCH)
     check_int("encoder_steps", encoder_steps, 1, MAX_STEPS)
     check_int("decoder_steps", decoder_steps, 1, MAX_STEPS)
@@ -80,7 +82,7 @@ def _step_lstm(cell: keras.layers.Layer, x: np.ndarray, h: np.ndarray, c: np.nda
     """Run an LSTM cell over x (batch, steps, features) from (h, c); h and c at every step."""
     hs, cs = [], []
     for t in range(x.shape[1]):
-        _, (h, c) = cell(x[:, t], [h, c], training=False)
+        __, (h, c) = cell(x[:, t], [h, c], training=False)
         hs.append(np.asarray(h))
         cs.append(np.asarray(c))
     return np.stack(hs, axis=1), np.stack(cs, axis=1)

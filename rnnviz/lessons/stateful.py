@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from rnnviz.i18n import _
 from rnnviz.lessons.common import (
     STATE_COUNT,
     check_int,
@@ -71,10 +72,10 @@ def check_chunks(length: int, chunk: int) -> None:
     batches = -(-length // chunk)
     if batches > MAX_CHUNKS:
         smallest = -(-length // MAX_CHUNKS)
-        raise ValueError(
-            f"a chunk length of {chunk} cuts {length:,} steps into {batches:,} batches, more than the limit of "
-            f"{MAX_CHUNKS} (one forward pass each): choose a chunk length of at least {smallest}, or a shorter sequence"
-        )
+        raise ValueError(_(
+            "a chunk length of {chunk} cuts {length} steps into {batches} batches, more than the limit of "
+            "{limit} (one forward pass each): choose a chunk length of at least {smallest}, or a shorter sequence"
+        ).format(chunk=chunk, length=f"{length:,}", batches=f"{batches:,}", limit=MAX_CHUNKS, smallest=smallest))
 
 
 def chunk_bounds(length: int, chunk: int) -> tuple[tuple[int, int], ...]:
@@ -140,7 +141,7 @@ def run_stateful(setup: StatefulSetup) -> StatefulLesson:
     model, layer = _stateful_model(setup)
     stateless = _stateless_model(setup)
     stateless.set_weights(model.get_weights())
-    kept: list[list[np.ndarray]] = [[] for _ in range(STATE_COUNT[setup.kind])]
+    kept: list[list[np.ndarray]] = [[] for __ in range(STATE_COUNT[setup.kind])]
     chunks_stateful, chunks_stateless = [], []
     for start, stop in setup.bounds:  # at most MAX_CHUNKS (StatefulSetup checks it)
         chunks_stateful.append(run(model, x[:, start:stop])[0])
@@ -165,11 +166,11 @@ def run_stateful(setup: StatefulSetup) -> StatefulLesson:
 
 def batch_mismatch_message(index: int, samples: int, built_for: int) -> str:
     """Why a stateful layer refuses a batch of another size, and what to do."""
-    return (
-        f"batch {index} has {samples} samples but the layer was built for {built_for}; a stateful layer "
+    return _(
+        "batch {index} has {samples} samples but the layer was built for {built_for}; a stateful layer "
         "needs the same batch size every time (sample i continues sample i). Feed "
-        f"{built_for} samples, or build the layer with keras.Input(batch_shape=({samples}, ...)) and start over"
-    )
+        "{built_for} samples, or build the layer with keras.Input(batch_shape=({samples}, ...)) and start over"
+    ).format(index=index, samples=samples, built_for=built_for)
 
 
 @dataclass(frozen=True)
@@ -234,9 +235,9 @@ class StatefulSession:
         with self._lock:
             index = len(self._fed)
             if index >= len(self.setup.bounds):
-                raise ValueError(
-                    f"all {len(self.setup.bounds)} chunks have been fed; press start over to feed the sequence again"
-                )
+                raise ValueError(_(
+                    "all {chunks} chunks have been fed; press start over to feed the sequence again"
+                ).format(chunks=len(self.setup.bounds)))
             if samples is not None and samples != self.setup.batch:
                 raise ValueError(batch_mismatch_message(index + 1, samples, self.setup.batch))
             start, stop = self.setup.bounds[index]

@@ -135,7 +135,7 @@ def step_keys() -> None:
     """
     if not is_on():
         return
-    texts = {"step": _("Step"), "play": _("▶ Play"), "pause": _("❚❚ Pause"),
+    texts = {"step": _("Step"), "play": "▶ " + _("Play"), "pause": "❚❚ " + _("Pause"),
              "back": _("One step back (←)"), "forward": _("One step on (→)"), "toggle": _("Play or pause (space)")}
     script = f"<script>window.__rnnvizPresenterTexts = {json.dumps(texts)};\n{_KEYS_JS}</script>"
     with st.container(key=KEYS_BOX):

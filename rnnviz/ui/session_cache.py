@@ -3,6 +3,9 @@
 For what is made from a session's own objects (its traces, its models): `st.cache_data` would
 hash the arrays on every run and share the result with every session, `st.cache_resource` would
 share mutable objects. Here each session keeps its last few results under one key.
+
+Results may hold text a person reads (a figure's title, axes, buttons), so the language in force is
+part of every key: a session that switches to Korean never gets the English figure it drew before.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from typing import TypeVar
 
 import streamlit as st
 
+from rnnviz.i18n import current_language
+
 T = TypeVar("T")
 
 
@@ -20,7 +25,7 @@ def remember(store: str, key: Hashable, make: Callable[[], T], *, keep: int, mad
 
     Args:
         store: the `st.session_state` key (from `rnnviz.ui.keys`) of this cache.
-        key: what the result depends on, besides `made_from`.
+        key: what the result depends on, besides `made_from` and the language in force.
         make: makes the result.
         keep: how many results to keep; the oldest goes first.
         made_from: an object the result is made from and that `key` cannot describe (a trace):
@@ -33,7 +38,7 @@ def remember(store: str, key: Hashable, make: Callable[[], T], *, keep: int, mad
     if keep < 1:
         raise ValueError(f"keep must be at least 1; got {keep!r}")
     cache: dict = st.session_state.setdefault(store, {})
-    full_key = (id(made_from), key)
+    full_key = (id(made_from), current_language(), key)
     found = cache.get(full_key)
     if found is not None and found[0] is made_from:
         return found[1]

@@ -8,6 +8,7 @@ import streamlit as st
 from rnnviz import explain, figures, own_data
 from rnnviz.figures.scrub import Quantity, step_through, step_window
 from rnnviz.figures.style import display_names
+from rnnviz.i18n import current_language
 from rnnviz.trace import DirectionTrace, LayerTrace, Trace
 from rnnviz.ui import keys, presenter
 from rnnviz.ui.charts import chart
@@ -115,7 +116,7 @@ def layer_view(layer: LayerTrace, labels: tuple[str, ...], row: int, activation:
     rows_place, speed_place = _control_places()
     with rows_place:
         rows = _chosen_rows(quantities(layer, row, ranges, direction_name) + output_rows(outputs, row, layer.input_steps),
-                            f"{layer.name}.{direction_name}")
+                            f"{layer.name}.{direction_name}.{current_language()}")  # the rows' names are in the language
     with speed_place:
         frame_ms = presenter.play_speed()
     style = presenter.figure_style()

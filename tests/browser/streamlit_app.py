@@ -170,12 +170,19 @@ def app_pages(app_file: Path = ROOT / "app.py") -> list[PageRef]:
             kw = {k.arg: k.value for k in node.keywords if k.arg}
             script = ast.literal_eval(node.args[0]) if node.args else ast.literal_eval(kw["page"])
             url_path = ast.literal_eval(kw["url_path"]) if "url_path" in kw else Path(script).stem
-            title = ast.literal_eval(kw["title"]) if "title" in kw else Path(script).stem
+            title = _english(kw["title"]) if "title" in kw else Path(script).stem
             default = ast.literal_eval(kw["default"]) if "default" in kw else False
             pages.append(PageRef(url_path, title, bool(default)))
     if pages and not any(p.default for p in pages):
         pages[0] = PageRef(pages[0].url_path, pages[0].title, True)  # st.navigation's first page is the default
     return pages
+
+
+def _english(node: ast.expr) -> str:
+    """A literal, or the English source text of a translated one: `_("Start here")`."""
+    if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("_", "N_") and len(node.args) == 1:
+        node = node.args[0]
+    return ast.literal_eval(node)
 
 
 def free_port() -> int:
@@ -317,9 +324,10 @@ class AppPage:
 
     # --- opening and waiting ---------------------------------------------------------------
 
-    def open(self, path: str = "/", preset: str | None = None, **params: str) -> "AppPage":
-        """Open `path` (with ?preset=NAME and any other query parameters) and wait for the first run to finish."""
-        params = {"preset": preset, **params} if preset else params
+    def open(self, path: str = "/", preset: str | None = None, lang: str | None = None, **params: str) -> "AppPage":
+        """Open `path` (with ?preset=NAME, ?lang=CODE and any other query parameters) and wait for the first
+        run to finish."""
+        params = {k: v for k, v in (("preset", preset), ("lang", lang), *params.items()) if v}
         query = f"?{urlencode(params)}" if params else ""
         self.page.goto(f"{self.base_url}{path}{query}")
         self.wait_for_run(before=0)
