@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from rnnviz.figures.scrub import FRAME_MS
 from rnnviz.figures.style import NORMAL, PRESENTER, Style
@@ -48,7 +49,7 @@ class _Here:
         return False
 
 
-def slot():
+def slot() -> DeltaGenerator | _Here:
     """A place for what a projector must show first: in presenter mode a container made here, so what
     the page writes into it later comes before what it writes to the page meanwhile (notes, captions);
     otherwise the page itself, where it is when written to (the order of the code)."""
