@@ -8,11 +8,12 @@ started = time.perf_counter()  # the run's start, for RNNVIZ_TIMING (rnnviz/ui/s
 st.set_page_config(page_title="rnnviz", page_icon=":material/replay:", layout="wide")
 
 from rnnviz.i18n import N_, _  # noqa: E402
-from rnnviz.ui import device_line, language, model_source, reopen, serving  # noqa: E402  (after set_page_config)
+from rnnviz.ui import device_line, language, model_source, presenter, reopen, serving  # noqa: E402  (after set_page_config)
 from rnnviz.ui.warm_start import warm_start  # noqa: E402
 
 warm_start()  # once per process: no Keras reset after each run; every page's imports, kept out of gc sweeps
 language.sync_language_with_url()  # before any text: the page titles below are translated too
+presenter.sync_presenter_with_url()  # ?present=1, kept in the URL while on (page switches drop it)
 
 # Streamlit serves the default page at / only (its own url_path answers "Page not found"), so the
 # default is the start page and every other page has a path of its own.
@@ -48,6 +49,8 @@ page = st.navigation(PAGES)
 model_source.sync_with_url()
 reopen.reopen_from_url()  # ?own=: the person's own model, after a reload of the page
 language.language_picker()
+presenter.presenter_switch()
+presenter.presenter_look()
 own_model = OWN_MODEL.get(page.url_path)
 model_source.model_picker(page.url_path, own_model=_(own_model) if own_model else None)
 device_line.show_device_line()

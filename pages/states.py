@@ -4,13 +4,14 @@ import streamlit as st
 
 from rnnviz.i18n import _
 from rnnviz.layer_info import activations
-from rnnviz.ui import keys
+from rnnviz.ui import keys, presenter
 from rnnviz.ui.find_unit import coloured_text
 from rnnviz.ui.state_views import explanations, layer_view, trace_download
 from rnnviz.ui.trained import current_trained
 from rnnviz.ui.traced import traced_run
 
 st.title(_("States, step by step"))
+top = presenter.slot()  # presenter mode: the layer and the figure first, the notes under them
 st.markdown(_("The model reads the input one step at a time. Each column of a heatmap is one step; each row one "
               "unit. Move the timestep slider, or press Play, to watch the states and gates change."))
 
@@ -22,7 +23,7 @@ if run is not None:
     if not tr.names:
         st.info(_("This model has no SimpleRNN, GRU or LSTM layer to show."))
         st.stop()
-    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    c1, c2 = top.columns([3, 2], vertical_alignment="bottom")
     labels = {n: _("{name} ({kind}, {units} units)").format(
                   name=n, kind=tr[n].kind + (f"({tr[n].inner_kind})" if tr[n].backward else ""), units=tr[n].units)
               for n in tr.names}
@@ -41,5 +42,6 @@ if run is not None:
     if run.current.task is not None:  # a model trained here: show the unit that learned the task first
         coloured_text(current_trained())
     explanations(layer.inner_kind, activation, recurrent_activation)
-    layer_view(layer, run.labels_for(name), run.row, activation, recurrent_activation, direction, tr.model_outputs)
+    with top:
+        layer_view(layer, run.labels_for(name), run.row, activation, recurrent_activation, direction, tr.model_outputs)
     trace_download(tr)

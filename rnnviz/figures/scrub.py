@@ -25,7 +25,10 @@ from rnnviz.figures.picture import heatmap_picture
 from rnnviz.figures.states import heatmap_trace
 from rnnviz.figures.style import (
     AXIS_PX,
+    FONT_SIZE,
     HIGHLIGHT,
+    NORMAL,
+    Style,
     apply_theme,
     as_matrix,
     check_labels,
@@ -40,6 +43,7 @@ from rnnviz.i18n import _
 MAX_WINDOW_STEPS = 200  # slider stops in one figure; more cannot be told apart on a slider
 MAX_FRAME_VALUES = 150_000  # bar values all frames of one figure carry (about 0.8 MB of JSON)
 FRAME_MS = 500  # Play's time per step
+MIN_FRAME_MS, MAX_FRAME_MS = 20, 5000  # the fastest and slowest Play there is: a frame per step still drawn
 # The bars have one colour: coloured from their values (as the heatmap), plotly.js 4 logs a warning
 # with a stack trace for every bar on every step, and colour strings cost more to send and check.
 BAR_COLOUR = "#3f5f8a"
@@ -135,6 +139,8 @@ def step_through(
     labels: Sequence[str] | None = None,
     first: int = 0,
     max_cells: int = MAX_CELLS,
+    style: Style = NORMAL,
+    frame_ms: int = FRAME_MS,
 ) -> go.Figure:
     """Heatmaps with step bars beside them, a timestep slider and Play, all run by Plotly.
 
@@ -144,6 +150,8 @@ def step_through(
         labels: one label per timestep (tokens), for the time axis and the slider.
         first: the first step shown; the figure covers `step_window(...)` steps from there.
         max_cells: heatmap cells of all rows together before units are averaged (a note says so).
+        style: the type sizes (`PRESENTER` for a projector).
+        frame_ms: Play's time per step, in ms (`MIN_FRAME_MS`..`MAX_FRAME_MS`).
 
     Returns:
         The figure. Row i's heatmap is a trace (for its hover and colour bar) over the same
@@ -162,6 +170,9 @@ def step_through(
         if v.shape[0] != timesteps:
             raise ValueError(f"every row needs {timesteps} timesteps; {r.name!r} has {v.shape[0]}")
     labels = check_labels(labels, timesteps)
+    if isinstance(frame_ms, bool) or not isinstance(frame_ms, (int, np.integer)) \
+            or not MIN_FRAME_MS <= frame_ms <= MAX_FRAME_MS:
+        raise ValueError(f"frame_ms must be a whole number of ms from {MIN_FRAME_MS} to {MAX_FRAME_MS}; got {frame_ms!r}")
     units = max(v.shape[1] for v in values)
     window = step_window(timesteps, units, len(rows))
     if isinstance(first, bool) or not isinstance(first, (int, np.integer)) or not 0 <= first < timesteps:
@@ -171,10 +182,14 @@ def step_through(
     _step_factor, unit_factor = pool_factors(len(shown), units, max(1, max_cells // len(rows)))
 
     n = len(rows)
-    heights = [int(min(420, max(160, 100 + 3 * math.ceil(v.shape[1] / unit_factor)))) for v in values]
-    gap = 70  # px between rows: the bars' tick labels and the next row's title
+    least, most = style.row_px
+    heights = [int(min(most, max(least, 100 + 3 * math.ceil(v.shape[1] / unit_factor)))) for v in values]
+    em = style.font / FONT_SIZE  # larger type needs more room around the rows
+    gap = round(70 * em)  # px between rows: the bars' tick labels and the next row's title
+    lift = round(16 * (em - 1))  # the slider and Play sit this much higher above the first row
+    top_px, bottom_px = TOP_PX + round(40 * (em - 1)), round(BOTTOM_PX * em)
     total = sum(heights) + gap * (n - 1)
-    spacing = max(gap / total, MIN_GAP_PX / (SMALL_SCREEN_PX - TOP_PX - BOTTOM_PX)) if n > 1 else 0.0
+    spacing = max(gap / total, MIN_GAP_PX / (SMALL_SCREEN_PX - top_px - bottom_px)) if n > 1 else 0.0
     fig = make_subplots(
         rows=n, cols=2, column_widths=[HEAT_SHARE, 1 - HEAT_SHARE], horizontal_spacing=0.05,
         vertical_spacing=spacing, row_heights=heights,
@@ -206,17 +221,17 @@ def step_through(
         layout[f"yaxis{heat_axes}"] = unit_axis(v.shape[1])
         layout[f"yaxis{bar_axes}"] = dict(matches=f"y{heat_axes}", showticklabels=False)
         layout[f"xaxis{heat_axes}"] = dict(time_axis(window_labels, len(shown), with_title=i == n - 1,
-                                                     width_px=HEAT_SHARE * AXIS_PX, first=first),
+                                                     width_px=HEAT_SHARE * AXIS_PX, first=first, font=style.font),
                                            showticklabels=i == n - 1)  # one time axis, below
         pad = 0.05 * (scale.zmax - scale.zmin)
         layout[f"xaxis{bar_axes}"] = dict(
             range=[scale.zmin - pad, scale.zmax + pad], title=dict(text=_("value at the step") if i == n - 1 else ""),
-            showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888", tickfont=dict(size=12), nticks=5)
+            showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888", tickfont=dict(size=style.small), nticks=5)
         bottom, top = fig.layout[f"yaxis{heat_axes}"].domain
         ends = [scale.zmin, (scale.zmin + scale.zmax) / 2, scale.zmax]
         layout[axis] = dict(  # no title: the row's title says the range; one bar beside each row
             colorscale=scale.colorscale, cmin=scale.zmin, cmax=scale.zmax,
-            colorbar=dict(len=top - bottom, y=top, yanchor="top", thickness=14, tickfont=dict(size=12), x=1.01,
+            colorbar=dict(len=top - bottom, y=top, yanchor="top", thickness=14, tickfont=dict(size=style.small), x=1.01,
                           tickvals=ends, ticktext=[f"{t:.3g}" for t in ends]),  # three ticks fit a short row
         )
     fig.add_traces(traces, rows=[c[0] for c in cells], cols=[c[1] for c in cells])
@@ -237,20 +252,20 @@ def step_through(
     still = dict(mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))
     fig.update_layout(
         sliders=[dict(
-            active=0, x=0.26, len=0.74, y=1, yanchor="bottom", pad=dict(t=0, b=42),
-            currentvalue=dict(prefix=_("Step") + " ", font=dict(size=18, color="#222"), xanchor="left", offset=12),
+            active=0, x=0.26, len=0.74, y=1, yanchor="bottom", pad=dict(t=0, b=42 + lift),
+            currentvalue=dict(prefix=_("Step") + " ", font=dict(size=round(18 * em), color="#222"), xanchor="left", offset=12),
             font=dict(color="rgba(0,0,0,0)"),  # the time axes label the steps; labels on the slider would overlap
             steps=[dict(method="animate", args=[[str(s)], still], label=_step_label(
                 s, timesteps - 1, labels, first + stop - 1 - s if any(r.reverse for r in rows) else None))
                    for s in shown],
         )],
         updatemenus=[dict(
-            type="buttons", direction="left", x=0, y=1, xanchor="left", yanchor="bottom", pad=dict(t=0, b=52),
-            showactive=False, font=dict(size=15),
+            type="buttons", direction="left", x=0, y=1, xanchor="left", yanchor="bottom", pad=dict(t=0, b=52 + lift),
+            showactive=False, font=dict(size=round(15 * em)),
             buttons=[
                 dict(label="▶ " + _("Play"), method="animate",
                      args=[None, dict(mode="immediate", fromcurrent=True, transition=dict(duration=0),
-                                      frame=dict(duration=FRAME_MS, redraw=False))]),
+                                      frame=dict(duration=int(frame_ms), redraw=False))]),
                 dict(label="❚❚ " + _("Pause"), method="animate", args=[[None], still]),
             ],
         )],
@@ -264,10 +279,10 @@ def step_through(
         notes.append(_("The bars show every unit."))
     note = " ".join(notes)
     fig.update_layout(meta=dict(window=dict(first=first, stop=stop, timesteps=timesteps), note=note),
-                      margin=dict(t=TOP_PX, b=BOTTOM_PX, r=90))
-    fig.update_annotations(font_size=15, yshift=-2)  # the row titles, in the gap above each row
-    apply_theme(fig, title, round(sum(heights) / (1 - spacing * (n - 1))) + TOP_PX + BOTTOM_PX)  # rows keep their px
+                      margin=dict(t=top_px, b=bottom_px, r=round(90 * em)))
+    fig.update_annotations(font_size=style.row_title, yshift=-2)  # the row titles, in the gap above each row
+    apply_theme(fig, title, round(sum(heights) / (1 - spacing * (n - 1))) + top_px + bottom_px, style)  # rows keep their px
     fig.update_layout(title=dict(yref="container", y=1, yanchor="top", pad=dict(t=18)))
     if note:
-        fig.update_layout(title_subtitle=dict(text=note, font=dict(size=14, color="#7a3e00")))
+        fig.update_layout(title_subtitle=dict(text=note, font=dict(size=style.small + 2, color="#7a3e00")))
     return fig

@@ -10,7 +10,9 @@ from plotly.subplots import make_subplots
 
 from rnnviz.figures.picture import hex_colours
 from rnnviz.figures.style import (
+    NORMAL,
     PALETTE,
+    Style,
     add_highlight,
     apply_theme,
     as_matrix,
@@ -102,6 +104,7 @@ def unit_lines(
     quantity: str | None = None,
     name: str = "",
     more: Mapping[str, np.ndarray] | None = None,
+    style: Style = NORMAL,
 ) -> go.Figure:
     """Chosen units of a state followed over time, one line each.
 
@@ -119,6 +122,7 @@ def unit_lines(
             it follow the data.
         name: the name of `values` in line names (e.g. "h"); needed with `more`.
         more: other quantities by name, each  # (timesteps, units)
+        style: the type sizes (`PRESENTER` for a projector).
 
     Returns:
         The figure.
@@ -154,11 +158,11 @@ def unit_lines(
                     hovertemplate=f"<b>{line_name}</b><br>{where}<br>{value}<extra></extra>",
                 )
             )
-    fig.update_xaxes(time_axis(labels, timesteps))
+    fig.update_xaxes(time_axis(labels, timesteps, font=style.font))
     fig.update_yaxes(title_text=_("value"), showgrid=True, gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#888")
     if quantity is not None and not more:
         fig.update_yaxes(range=_y_range(check_quantity(quantity), values[:, chosen]))
     fig.update_layout(legend=dict(title_text="", orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
     if step is not None:
         add_highlight(fig, step, step, filled=True)
-    return apply_theme(fig, title, 420)
+    return apply_theme(fig, title, 420, style)

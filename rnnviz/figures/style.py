@@ -24,19 +24,58 @@ HIGHLIGHT = "highlight"  # name of the shapes, or outline traces, that mark the 
 # Okabe-Ito: colour-blind safe, distinct on a projector.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 
-TEMPLATE = go.layout.Template(
-    layout=dict(
-        font=dict(family=FONT_FAMILY, size=FONT_SIZE, color="#222"),
-        title=dict(font=dict(size=TITLE_SIZE), x=0.0, xanchor="left", xref="paper"),
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        colorway=list(PALETTE),
-        hoverlabel=dict(font=dict(size=15)),
-        xaxis=dict(showline=True, linecolor="#555", ticks="outside", zeroline=False, showgrid=False, automargin=True),
-        yaxis=dict(showline=True, linecolor="#555", ticks="outside", zeroline=False, showgrid=False, automargin=True),
-        margin=dict(l=80, r=40, t=80, b=70),
+
+
+@dataclass(frozen=True)
+class Style:
+    """The type sizes of a figure, in px: `NORMAL` on a screen, `PRESENTER` on a projector.
+
+    Attributes:
+        name: "normal" or "presenter" (a figure cache keys by it).
+        font: body text, and the tick labels and titles of the main axes.
+        title: the figure's title.
+        small: secondary ticks (a bar chart's value axis, colour bars).
+        row_title: the title above each row of a figure with several rows.
+        hover: the hover label.
+        row_px: the least and the most height one row of heatmaps gets; a projector's 720 px need them short.
+    """
+
+    name: str
+    font: int
+    title: int
+    small: int
+    row_title: int
+    hover: int
+    row_px: tuple[int, int] = (160, 420)
+
+
+NORMAL = Style("normal", font=FONT_SIZE, title=TITLE_SIZE, small=12, row_title=15, hover=15)
+PRESENTER = Style("presenter", font=22, title=26, small=18, row_title=21, hover=20,  # read from the back of a room
+                  row_px=(150, 200))
+STYLES = {s.name: s for s in (NORMAL, PRESENTER)}
+
+
+def template(style: Style = NORMAL) -> go.layout.Template:
+    """The classroom theme at a style's type sizes."""
+    return go.layout.Template(
+        layout=dict(
+            font=dict(family=FONT_FAMILY, size=style.font, color="#222"),
+            title=dict(font=dict(size=style.title), x=0.0, xanchor="left", xref="paper"),
+            paper_bgcolor="white",
+            plot_bgcolor="white",
+            colorway=list(PALETTE),
+            hoverlabel=dict(font=dict(size=style.hover)),
+            xaxis=dict(showline=True, linecolor="#555", ticks="outside", zeroline=False, showgrid=False,
+                       automargin=True),
+            yaxis=dict(showline=True, linecolor="#555", ticks="outside", zeroline=False, showgrid=False,
+                       automargin=True),
+            margin=dict(l=80, r=40, t=80, b=70),
+        )
     )
-)
+
+
+TEMPLATE = template(NORMAL)
+_TEMPLATES = {s.name: template(s) for s in STYLES.values()}
 
 
 def _names() -> dict[str, str]:
@@ -155,27 +194,46 @@ def check_step(step: int | None, timesteps: int) -> int | None:
     return int(step)
 
 
-def apply_theme(fig: go.Figure, title: str, height: int) -> go.Figure:
-    """Give a figure the shared look: template, left-aligned title, height."""
-    fig.update_layout(template=TEMPLATE, title_text=title, height=int(height))
+def apply_theme(fig: go.Figure, title: str, height: int, style: Style = NORMAL) -> go.Figure:
+    """Give a figure the shared look: template (at the style's type sizes), left-aligned title, height."""
+    fig.update_layout(template=_TEMPLATES[style.name], title_text=title, height=int(height))
+    if style != NORMAL:
+        enlarge(fig, style)
     return fig
 
 
-def _label_px(label: str) -> float:
-    """About how wide a tick label is drawn at FONT_SIZE: 0.64 em a character, 1 em a wide (CJK, emoji) one."""
-    return sum(FONT_SIZE if ord(ch) >= 0x1100 else 0.64 * FONT_SIZE for ch in label)
+def enlarge(fig: go.Figure, style: Style) -> None:
+    """Set a style's type sizes on the figure itself, where the template alone does not reach.
+
+    Streamlit's chart theme (the default of `st.plotly_chart`) brings its own template, fonts
+    included, so a template's sizes can be lost in the browser; sizes set on the layout and
+    the axes stay. Sizes a builder already set (the bars' smaller ticks) are kept.
+    """
+    fig.update_layout(font=dict(family=FONT_FAMILY, size=style.font, color="#222"),
+                      title_font_size=style.title, hoverlabel_font_size=style.hover)
+    for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
+        if axis.tickfont.size is None:
+            axis.tickfont.size = style.font
+        if axis.title.font.size is None:
+            axis.title.font.size = style.font
 
 
-def tick_step(labels: Sequence[str], width_px: float) -> int:
+def _label_px(label: str, font: float = FONT_SIZE) -> float:
+    """About how wide a tick label is drawn at `font` px: 0.64 em a character, 1 em a wide (CJK, emoji) one."""
+    return sum(font if ord(ch) >= 0x1100 else 0.64 * font for ch in label)
+
+
+def tick_step(labels: Sequence[str], width_px: float, font: float = FONT_SIZE) -> int:
     """Every how many steps a time axis of `len(labels)` steps shows a label, so that none overlap.
 
     The rule: the smallest of 1, 2, 5, 10, 20, 50, ... for which the labels shown, each given its
     drawn width (the widest label's, plus a gap of half a character height), fit side by side in
     `width_px`, the narrowest the axis is drawn. Labels wider than ROTATE_PX are tilted by 45°, and
-    then each needs only LINE_PX across, whatever its length.
+    then each needs only LINE_PX across, whatever its length (both in proportion to `font`).
     """
-    widest = max(map(_label_px, labels), default=0.0)
-    slot = LINE_PX if widest > ROTATE_PX else widest + 0.5 * FONT_SIZE
+    em = font / FONT_SIZE
+    widest = max((_label_px(label, font) for label in labels), default=0.0)
+    slot = LINE_PX * em if widest > ROTATE_PX * em else widest + 0.5 * font
     every = 1
     for every in (m * 10**e for e in range(7) for m in (1, 2, 5)):
         if math.ceil(len(labels) / every) * slot <= width_px:
@@ -184,13 +242,13 @@ def tick_step(labels: Sequence[str], width_px: float) -> int:
 
 
 def time_axis(labels: tuple[str, ...] | None, timesteps: int, with_title: bool = True, width_px: float = AXIS_PX,
-              first: int = 0) -> dict:
+              first: int = 0, font: float = FONT_SIZE) -> dict:
     """Settings of an x axis over timesteps first..first+timesteps-1, labelled so no labels overlap.
 
     Tokens (labels that are not just the step numbers) label their steps; otherwise the step
     numbers do. Either way every `tick_step(...)`-th step is labelled, at multiples of it, and
     the title says "a token shown every k steps" only when there are tokens and some are left out.
-    `width_px` is the narrowest the axis is drawn (at a 1280-px-wide window).
+    `width_px` is the narrowest the axis is drawn (at a 1280-px-wide window); `font` the labels' size.
     """
     axis: dict = dict(range=[first - 0.5, first + timesteps - 0.5], tickformat="d")
     if with_title:
@@ -198,10 +256,10 @@ def time_axis(labels: tuple[str, ...] | None, timesteps: int, with_title: bool =
     steps = range(first, first + timesteps)
     tokens = labels is not None and any(label != str(t) for label, t in zip(labels, steps))
     shown = labels if tokens else tuple(str(t) for t in steps)
-    every = tick_step(shown, width_px)
+    every = tick_step(shown, width_px, font)
     at = [t for t in steps if t % every == 0]
     axis.update(tickmode="array", tickvals=at, ticktext=[shown[t - first] for t in at],
-                tickangle=-45 if max(map(_label_px, shown)) > ROTATE_PX else 0)
+                tickangle=-45 if max(_label_px(label, font) for label in shown) > ROTATE_PX * font / FONT_SIZE else 0)
     if tokens and every > 1 and with_title and width_px >= AXIS_PX:  # no room for it under narrow panels
         axis["title_text"] = _("timestep (a token shown every {every} steps)").format(every=every)
     return axis

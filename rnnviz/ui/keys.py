@@ -30,6 +30,12 @@ LANGUAGE = "lang.choice"  # "en" or "ko": the sidebar's language box
 LANGUAGE_URL = "lang.url"  # the language the URL last named, so a changed ?lang= is taken once
 LANGUAGE_ERROR = "lang.error"  # a ?lang= value rnnviz does not speak, to be said in the sidebar
 
+# Presenter mode (rnnviz/ui/presenter.py).
+PRESENT = "present.on"  # True in presenter mode: the sidebar's switch, and ?present=1
+PRESENT_URL = "present.url"  # the ?present= value last taken from the URL, so a changed link is taken once
+PRESENT_COLLAPSE = "present.collapse"  # True when the mode has just turned on: fold the sidebar away once
+PRESENT_SPEED = "present.speed"  # Play's speed on the States page: "slow", "normal" or "fast"
+
 # Build page.
 EDITOR_GENERATION = "build.generation"  # bumped on a structural edit so widgets start afresh
 EDITOR_PREFIX = "build.w"  # prefix of every editor widget key

@@ -10,7 +10,7 @@ from rnnviz.figures.scrub import Quantity, step_through, step_window
 from rnnviz.figures.style import display_names
 from rnnviz.i18n import N_, _, current_language
 from rnnviz.trace import DirectionTrace, LayerTrace, Trace
-from rnnviz.ui import keys
+from rnnviz.ui import keys, presenter
 from rnnviz.ui.charts import chart
 from rnnviz.ui.session_cache import remember
 
@@ -106,26 +106,43 @@ def _chosen_rows(rows: list[Quantity], which: str) -> list[Quantity]:
     return [r for r in rows if r.name in kept]
 
 
+def _control_places():
+    """Where the Rows choice and Play's speed go: side by side in presenter mode (one line of the first
+    screen), one under the other otherwise (only Rows: the speed is a presenter control)."""
+    if presenter.is_on():
+        return st.columns([5, 2], vertical_alignment="bottom")
+    return presenter.slot(), presenter.slot()  # the page itself, where it is
+
+
 def layer_view(layer: LayerTrace, labels: tuple[str, ...], row: int, activation: str,
                recurrent_activation: str, direction_name: str, outputs: tuple[np.ndarray, ...] = ()) -> None:
     """The step-through figure of one layer (its slider and Play run in the browser) with the model's
     per-step outputs beside the states, the other outputs at the end, then unit lines."""
     ranges = _ranges(layer.inner_kind, activation, recurrent_activation)
-    rows = _chosen_rows(quantities(layer, row, ranges, direction_name) + output_rows(outputs, row, layer.input_steps),
-                        f"{layer.name}.{direction_name}.{current_language()}")  # the rows' names are in the language
+    rows_place, speed_place = _control_places()
+    with rows_place:
+        rows = _chosen_rows(quantities(layer, row, ranges, direction_name) + output_rows(outputs, row, layer.input_steps),
+                            f"{layer.name}.{direction_name}.{current_language()}")  # the rows' names are in the language
+    with speed_place:
+        frame_ms = presenter.play_speed()
+    style = presenter.figure_style()
     if not rows:
         st.info(_("Pick at least one row to show."))
         return
     first = _window_start(layer.input_steps, step_window(layer.input_steps, max(r.values.shape[1] for r in rows), len(rows)))
-    key = (row, direction_name, tuple(ranges.items()), labels, first, tuple(r.name for r in rows), current_language())
+    key = (row, direction_name, tuple(ranges.items()), labels, first, tuple(r.name for r in rows), current_language(),
+           style.name, frame_ms)
     title = _("Layer {name}: every unit at every step").format(name=layer.name)
-    figure = remember(keys.STATES_FIGURES, key, lambda: step_through(rows, title=title, labels=labels, first=first),
+    figure = remember(keys.STATES_FIGURES, key, lambda: step_through(rows, title=title, labels=labels, first=first,
+                                                                     style=style, frame_ms=frame_ms),
                       keep=FIGURES_KEPT, made_from=layer)  # the frames are the costly part: once per layer and row
+    chart_place = presenter.slot()  # presenter mode: the figure first, the caption under it
     st.caption(_("Move the slider under the title, or press **▶ Play**: the outline walks along every heatmap and "
                  "the bars beside it show each unit's value at that step. Hover for exact numbers.")
                + (" " + _("Each direction's outline follows its own reading order: read forwards, left to right; read "
                           "backwards, right to left (the last step first).") if any(r.reverse for r in rows) else ""))
-    chart(figure, key="steps")
+    chart(figure, key="steps", where=chart_place)
+    presenter.step_keys()  # presenter mode: arrow keys and space drive this figure in the browser
     final_outputs(outputs, row, layer.input_steps)
     st.fragment(unit_lines_view)(layer, labels, row, direction_name, ranges)
 
@@ -148,7 +165,7 @@ def unit_lines_view(layer: LayerTrace, labels: tuple[str, ...], row: int, direct
         chart(figures.unit_lines(values[first], units, labels=labels, quantity=ranges[first], name=short[first],
                                  title=_("Chosen units of {names}{which} over time").format(
                                      names=", ".join(short.values()), which=which),
-                                 more={short[q]: values[q] for q in rest}), key="lines")
+                                 more={short[q]: values[q] for q in rest}, style=presenter.figure_style()), key="lines")
 
 
 def trace_download(tr: Trace) -> None:

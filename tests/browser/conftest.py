@@ -93,14 +93,16 @@ def app(request, browser, server, server_log):
 
 @pytest.fixture
 def assert_screenshot(request):
-    """assert_screenshot(app, name, mask=()): compare app's full-page screenshot with baselines/NAME.png.
+    """assert_screenshot(app, name, mask=(), first_screen=False): compare app's full-page screenshot (or only
+    what the window shows, with first_screen) with baselines/NAME.png.
 
     With --update-screenshots a missing or differing baseline is written instead (and the test passes).
     """
     update = request.config.getoption("--update-screenshots")
 
-    def check(app: AppPage, name: str, mask=()) -> None:
-        png = app.screenshot(mask=(*DEFAULT_MASK, *mask))
+    def check(app: AppPage, name: str, mask=(), first_screen: bool = False) -> None:
+        shoot = app.screen if first_screen else app.screenshot  # the window as it is, or the whole page
+        png = shoot(mask=(*DEFAULT_MASK, *mask))
         _compare_with_baseline(png, name, update)
 
     return check

@@ -324,9 +324,10 @@ class AppPage:
 
     # --- opening and waiting ---------------------------------------------------------------
 
-    def open(self, path: str = "/", preset: str | None = None, lang: str | None = None) -> "AppPage":
-        """Open `path` (with ?preset=NAME, ?lang=CODE) and wait for the first run to finish."""
-        params = {k: v for k, v in (("preset", preset), ("lang", lang)) if v}
+    def open(self, path: str = "/", preset: str | None = None, lang: str | None = None, **params: str) -> "AppPage":
+        """Open `path` (with ?preset=NAME, ?lang=CODE and any other query parameters) and wait for the first
+        run to finish."""
+        params = {k: v for k, v in (("preset", preset), ("lang", lang), *params.items()) if v}
         query = f"?{urlencode(params)}" if params else ""
         self.page.goto(f"{self.base_url}{path}{query}")
         self.wait_for_run(before=0)
@@ -377,11 +378,27 @@ class AppPage:
             has=self.page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
         return box.get_by_test_id("stMetricValue").inner_text().strip()
 
+    def in_viewport(self, locator) -> bool:
+        """Whether the element is wholly inside the browser window as it is now (no scrolling)."""
+        box = locator.bounding_box()
+        size = self.page.viewport_size
+        return (box is not None and box["x"] >= 0 and box["y"] >= 0
+                and box["x"] + box["width"] <= size["width"] and box["y"] + box["height"] <= size["height"])
+
     def exceptions(self) -> list[str]:
         """Text of every Python exception the page shows."""
         return [e.inner_text() for e in self.page.get_by_test_id("stException").all()]
 
     # --- screenshots --------------------------------------------------------------------------
+
+    def screen(self, mask: list | tuple = ()) -> bytes:
+        """PNG of the first screen only, at the window's size: what a person sees before scrolling."""
+        page = self.page
+        page.mouse.move(page.viewport_size["width"] - 1, 0)  # no hover effects on the content
+        page.wait_for_function(SETTLED, arg=0)
+        page.evaluate(SETTLE_PAINT)
+        locators = [page.locator(m) if isinstance(m, str) else m for m in mask]
+        return page.screenshot(animations="disabled", caret="hide", scale="css", mask=locators, mask_color="#9e9e9e")
 
     def screenshot(self, mask: list | tuple = ()) -> bytes:
         """PNG of the whole page: the viewport is made as tall as the main area (which scrolls on its
