@@ -3,7 +3,7 @@
 import streamlit as st
 
 from rnnviz.layer_info import activations
-from rnnviz.ui import keys
+from rnnviz.ui import keys, link_params, links
 from rnnviz.ui.find_unit import coloured_text
 from rnnviz.ui.state_views import explanations, layer_view, trace_download
 from rnnviz.ui.trained import current_trained
@@ -24,8 +24,9 @@ if run is not None:
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
     labels = {n: f"{n} ({tr[n].kind}{'(' + tr[n].inner_kind + ')' if tr[n].backward else ''}, {tr[n].units} units)"
               for n in tr.names}
-    name = c1.selectbox("Layer", tr.names, key=keys.for_options(keys.STATES_LAYER, tuple(labels.values())),
-                        format_func=labels.get)
+    layer_key = keys.for_options(keys.STATES_LAYER, tuple(labels.values()))
+    links.bind(link_params.STATES, link_params.choices_of("layer", layer_key, tr.names))  # the URL carries these
+    name = c1.selectbox("Layer", tr.names, key=layer_key, format_func=labels.get)
     layer = tr[name]
     direction = "forward"
     if layer.backward is not None:

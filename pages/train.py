@@ -11,6 +11,7 @@ from rnnviz.training import CELLS, SCHEDULES, TEST_SAMPLES, EpochRecord
 from rnnviz.ui import keys, trained
 from rnnviz.ui.charts import chart
 from rnnviz.ui.find_unit import find_unit_section
+from rnnviz.ui import link_params, links
 
 _SEND_S = 0.05  # a pause after each epoch's drawing, so the browser sees every epoch (epochs take ~0.3 s)
 
@@ -18,6 +19,7 @@ st.title("Train it here")
 st.markdown("Pick a toy task and train a small network on it, live. Every other page then shows **this** model, "
             "fed with the task's own samples, so the states you watch mean something.")
 
+links.bind(link_params.TRAIN)  # the URL carries these settings (rnnviz/ui/links.py)
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
 task_name = c1.selectbox("Task", task_names(), key=keys.TRAIN_TASK, format_func=lambda n: make_task(n).title)
 cell = c2.selectbox("Cell", CELLS, key=keys.TRAIN_CELL)

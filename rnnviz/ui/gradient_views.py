@@ -12,7 +12,7 @@ from rnnviz.feeding import model_arguments, needs_from_model, prepare
 from rnnviz.gradients import gradient_over_time, half_life
 from rnnviz.lessons.gradients import geometric_mean_relative
 from rnnviz.trace_graph import functional_of, walk_operations
-from rnnviz.ui import keys
+from rnnviz.ui import keys, link_params, links
 from rnnviz.ui.input_panel import input_panel
 from rnnviz.ui.model_source import current_model
 from rnnviz.ui.traced import _trace_slot
@@ -43,6 +43,7 @@ def own_curve() -> OwnCurve | None:
     needs = needs_from_model(current.model)
     choices = input_panel(needs)
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    links.bind(link_params.GRADIENTS, link_params.choices_of("layer", keys.GRADIENTS_LAYER, list(recurrent)))
     name = c1.selectbox(f"Layer of your model ({current.label})", list(recurrent), key=keys.GRADIENTS_LAYER)
     direction = "forward"
     if isinstance(recurrent[name], keras.layers.Bidirectional):

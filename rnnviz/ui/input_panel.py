@@ -7,7 +7,7 @@ import streamlit as st
 from rnnviz import inputs, limits, own_data
 from rnnviz.feeding import InputNeeds
 from rnnviz.inputs import InputChoice, default_choice, make_inputs
-from rnnviz.ui import keys
+from rnnviz.ui import keys, links
 
 _SOURCE_LABELS = {"text": "typed text", "random": "random", "signal": "a signal", "ids": "token ids",
                   "file": "a file"}
@@ -22,16 +22,17 @@ def input_panel(needs: tuple[InputNeeds, ...]) -> tuple[InputChoice, ...]:
     """
     st.sidebar.subheader("Input")
     choices = []
-    for need in needs:
+    for index, need in enumerate(needs):
         box = st.sidebar.expander(f"input `{need.name}`", expanded=True) if len(needs) > 1 else st.sidebar
         with box:
-            choices.append(_choice_for(need))
+            choices.append(_choice_for(need, links.input_prefix(index, need.name)))
     return tuple(choices)
 
 
-def _choice_for(need: InputNeeds) -> InputChoice:
+def _choice_for(need: InputNeeds, link_prefix: str) -> InputChoice:
     good: dict = st.session_state.setdefault(keys.INPUT_GOOD, {})
-    start = good.get(need.name) or default_choice(need.kind)
+    start = links.linked_input(link_prefix, f"{keys.INPUT_WIDGET}.{need.name}",  # a new link's input, if any
+                               good.get(need.name) or default_choice(need.kind))
 
     def key(field: str) -> str:
         return f"{keys.INPUT_WIDGET}.{need.name}.{field}"
@@ -85,6 +86,7 @@ def _choice_for(need: InputNeeds) -> InputChoice:
         more = f" … ({ids.size} in all)" if ids.size > _SHOWN_IDS else ""
         st.caption(f"Token ids: `{' '.join(map(str, ids[:_SHOWN_IDS]))}`{more}")
     good[need.name] = choice
+    links.write_input(link_prefix, choice)
     return choice
 
 
