@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from rnnviz.i18n import _
+from rnnviz.lessons.codegen import model_code
 from rnnviz.ui import keys
+from rnnviz.ui.lesson_blocks import keras_code
 from rnnviz.summary import summarize_model
 from rnnviz.ui.model_source import cached_summary, draft_spec, good_spec, set_draft, uploaded_model
 from rnnviz.ui.model_view import show_diagram, show_summary
@@ -49,3 +52,5 @@ with result:
     st.subheader("Summary")
     show_summary(cached_summary(good_spec()))
     show_diagram(good_spec())
+    keras_code(model_code(good_spec()), note=_("The same model in Keras: copy it (the icon at its top right) and run "
+                                               "it. Its weights are Keras's own initial ones."))
