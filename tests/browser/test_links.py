@@ -81,8 +81,8 @@ def _step(step: int) -> Callable[[AppPage], None]:
 PAGES = {  # path (with the preset it starts from): the changes, and what the link must then name
     "/?preset=guide-lstm": ([_select("Model", "Bidirectional LSTMs", "stSidebar")], ["preset=guide-bidirectional"]),
     "/build?preset=guide-lstm": ([_number("units", 32)], ["model="]),
-    "/states?preset=guide-lstm": ([_text("Text", "links keep it"), _click("words", "stSidebar"), _step(5)],
-                                  ["text=links+keep+it", "tokens=word", "step=5"]),
+    "/states?preset=guide-lstm": ([_text("Text", "links keep it"), _click("words", "stSidebar"), _step(2)],
+                                  ["text=links+keep+it", "tokens=word", "step=2"]),
     "/train": ([_click("Use the pre-trained model"), _number("Seed", 5)], ["train=", "seed=5"]),
     "/outputs-and-states": ([_click("return_state"), _number("units", 32)], ["return_state=1", "units=32"]),
     "/encoder-decoder": ([_select("What the decoder is handed", "add noise")], ["handed=add+noise"]),
