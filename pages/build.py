@@ -44,7 +44,10 @@ if structural is not None:
     st.rerun()
 
 problems = _problems(edited)
+first_edit = not st.session_state.get(keys.EDITED)
 set_draft(edited, valid=not problems)
+if first_edit and st.session_state.get(keys.EDITED):
+    st.rerun()  # the sidebar, drawn before this page, then says the model is edited (and the link carries it)
 with result:
     if problems:
         st.error("**This model can't be built yet:**\n" + "\n".join(f"- {p}" for p in problems))

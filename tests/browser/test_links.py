@@ -13,13 +13,13 @@ import re
 from collections.abc import Callable
 
 import pytest
-from imagediff import compare_images
+from imagediff import compare_images, write_diff
 from PIL import Image
 from playwright.sync_api import expect
 from streamlit_app import AppPage, new_context
 from test_scrub import OUTLINES_AT, click_stop
 
-from conftest import DEFAULT_MASK
+from conftest import ACTUAL, DEFAULT_MASK
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +86,7 @@ PAGES = {  # path (with the preset it starts from): the changes, and what the li
     "/train": ([_click("Use the pre-trained model"), _number("Seed", 5)], ["train=", "seed=5"]),
     "/outputs-and-states": ([_click("return_state"), _number("units", 32)], ["return_state=1", "units=32"]),
     "/encoder-decoder": ([_select("What the decoder is handed", "add noise")], ["handed=add+noise"]),
-    "/stateful": ([_number("Chunk length (steps per batch)", 100)], ["chunk=100"]),
+    "/stateful": ([_number("Chunk length (steps per batch)", 150)], ["chunk=150"]),
     "/bidirectional": ([_select("merge_mode", "'sum': forward + backward")], ["merge_mode=sum"]),
     "/cells-and-layers": ([_number("units", 16), _click("unroll")], ["units=16", "unroll=1"]),
     "/gradients?preset=guide-lstm": ([_click("Keras's initial", "stSidebar")], ["weights=keras"]),
@@ -123,7 +123,12 @@ def test_a_link_made_after_changing_a_pages_settings_shows_the_same_picture_in_a
         assert fresh.page.evaluate(CONTROLS) == controls
         assert not fresh.exceptions() and not fresh.console_errors
         assert not fresh.page.get_by_text("was not applied").count()
-        result = compare_images(_shot(fresh), picture)
-        assert result.ok, f"the link's picture differs: {result.describe()}"
+        now = _shot(fresh)
+        result = compare_images(now, picture)
+        if not result.ok:
+            ACTUAL.mkdir(exist_ok=True)
+            name = "link-" + re.sub(r"\W+", "-", path).strip("-")
+            write_diff(now, picture, ACTUAL / f"{name}.diff.png")
+        assert result.ok, f"the link's picture differs: {result.describe()} (see screenshots-actual/{name}.diff.png)"
     finally:
         context.close()
