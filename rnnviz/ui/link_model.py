@@ -99,10 +99,10 @@ def write_model() -> None:
     source = st.session_state.get(keys.SOURCE)
     spec = st.session_state.get(keys.GOOD_SPEC)
     edited = source == "preset" and st.session_state.get(keys.EDITED) and spec is not None
-    links.write("model", encode_spec(spec) if edited else None)
+    links.put("model", encode_spec(spec) if edited else None)
     weights = st.session_state.get(keys.WEIGHTS, model_source.DEFAULT_WEIGHTS)
-    links.write("weights", weights if source == "preset" and not edited and weights != model_source.DEFAULT_WEIGHTS
+    links.put("weights", weights if source == "preset" and not edited and weights != model_source.DEFAULT_WEIGHTS
            else None)
     current = trained.current_trained()
-    links.write(TRAIN_PARAM, ",".join(map(str, (current.task, current.cell, current.units, current.seed)))
+    links.put(TRAIN_PARAM, ",".join(map(str, (current.task, current.cell, current.units, current.seed)))
            if current is not None else None)

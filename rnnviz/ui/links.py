@@ -43,7 +43,7 @@ def fresh(name: str) -> str | None:
     return raw if raw is not None and raw != _seen().get(name) else None
 
 
-def write(name: str, value: str | None) -> None:
+def put(name: str, value: str | None) -> None:
     _seen()[name] = value
     if value is None:
         st.query_params.pop(name, None)
@@ -81,7 +81,7 @@ def _write_one(name: str, binding: Binding) -> None:
     if binding.key in st.session_state:
         value = binding.param.format(st.session_state[binding.key])
         if value is not None:
-            write(name, value)
+            put(name, value)
 
 
 def start_run() -> None:
@@ -145,7 +145,7 @@ def write_input(prefix: str, choice: InputChoice) -> None:
     """Keep the URL naming `choice`'s fields (those its source uses; nothing for an uploaded file)."""
     used = _FIELDS_OF.get(choice.source, ())
     for field, param in INPUT_PARAMS.items():
-        write(prefix + param.name, param.format(getattr(choice, field)) if field in used else None)
+        put(prefix + param.name, param.format(getattr(choice, field)) if field in used else None)
 
 
 def linked_step() -> int:
@@ -157,7 +157,7 @@ def linked_step() -> int:
         except ValueError as err:
             refuse("step", str(err))
     step = int(st.session_state.get(keys.STATES_STEP, 0))
-    write("step", str(step) if step else None)
+    put("step", str(step) if step else None)
     return step
 
 
