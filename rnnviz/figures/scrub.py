@@ -265,8 +265,8 @@ def at_step(fig: go.Figure, step: int) -> go.Figure | dict:
     """A `step_through` figure opened at `step` (a link's `step=`): its slider there, its bars and outline too.
 
     The figure is shared (cached), so it is left as it is: a step past the first comes back as plain
-    data, the figure's own with that step's frame applied. A step outside the figure's window gives
-    the figure unchanged.
+    data, the figure's own with that step's frame applied and drawn as a played step is (each heatmap
+    by its picture underneath). A step outside the figure's window gives the figure unchanged.
     """
     window = (fig.layout.meta or {}).get("window") if isinstance(fig.layout.meta, dict) else None
     if not window or not window["first"] < step < window["stop"]:
@@ -277,4 +277,7 @@ def at_step(fig: go.Figure, step: int) -> go.Figure | dict:
     for index, trace in zip(frame["traces"], frame["data"]):
         data["data"][index].update(trace)
     data["layout"]["sliders"][0]["active"] = at
+    for trace in data["data"]:  # as after a step played in the browser: the heatmap shows as its picture
+        if trace.get("type") == "heatmap":  # (layout.images); the trace stays, for its hover
+            trace["opacity"] = 0
     return data
