@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
@@ -44,6 +44,7 @@ def fresh(name: str) -> str | None:
 
 
 def put(name: str, value: str | None) -> None:
+    """Keep parameter `name` in the URL at `value` (None: leave it out), and remember it as applied."""
     _seen()[name] = value
     if value is None:
         st.query_params.pop(name, None)
@@ -52,7 +53,8 @@ def put(name: str, value: str | None) -> None:
 
 
 def refuse(name: str, message: str) -> None:
-    """Say what was wrong with parameter `name`; drop it from the URL so the message is said once."""
+    """Say in the page what was wrong with parameter `name`, once; the setting keeps its current value,
+    which the URL then names."""
     st.warning(_("This link's parameter **{name}** was not applied: {message}. The rest of the link "
                  "is.").format(name=name, message=message), icon=":material/link_off:")
     _seen()[name] = st.query_params.get(name)
