@@ -8,7 +8,7 @@ started = time.perf_counter()  # the run's start, for RNNVIZ_TIMING (rnnviz/ui/s
 st.set_page_config(page_title="rnnviz", page_icon=":material/replay:", layout="wide")
 
 from rnnviz.i18n import N_, _  # noqa: E402
-from rnnviz.ui import device_line, language, model_source, presenter, reopen, serving  # noqa: E402  (after set_page_config)
+from rnnviz.ui import device_line, language, link_model, links, model_source, presenter, reopen, serving  # noqa: E402  (after set_page_config)
 from rnnviz.ui.warm_start import warm_start  # noqa: E402
 
 warm_start()  # once per process: no Keras reset after each run; every page's imports, kept out of gc sweeps
@@ -48,10 +48,15 @@ OWN_MODEL = {
 page = st.navigation(PAGES)
 model_source.sync_with_url()
 reopen.reopen_from_url()  # ?own=: the person's own model, after a reload of the page
+links.start_run()
+link_model.sync_model()  # model=, weights=, train= of a link
 language.language_picker()
 presenter.presenter_switch()
 presenter.presenter_look()
 own_model = OWN_MODEL.get(page.url_path)
 model_source.model_picker(page.url_path, own_model=_(own_model) if own_model else None)
+links.copy_link()
 device_line.show_device_line()
 serving.run_page(page, started)  # timed with RNNVIZ_TIMING=1 (bench/load.py)
+links.finish_run()  # settings drawn first in this run go to the URL too
+link_model.write_model()  # the Build page's edit, the Train page's model

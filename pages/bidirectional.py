@@ -12,6 +12,7 @@ from rnnviz.spec import MERGE_MODES
 from rnnviz.ui.charts import chart
 from rnnviz.ui import keys
 from rnnviz.ui.lesson_blocks import difference, keras_code, lesson_intro, sample_picker, shape_text
+from rnnviz.ui import link_params, links
 
 SIZE = dict(batch=2, timesteps=GUIDE_INPUT[0], features=GUIDE_INPUT[1], seed=0)
 MODE_WORDS = {"concat": N_("side by side: 2 × units"), "sum": N_("forward + backward"), "mul": N_("forward × backward"),
@@ -45,6 +46,7 @@ g3.metric(_("Guide's model: total params"), f"{first + second + (2 * 32 + 1) * 1
           help=_("Dense(10) on the 64 merged outputs adds 64 × 10 + 10 = 650"))
 g3.caption(_("with `Dense(10)` (650 params) at the end"))
 
+links.bind(link_params.BIDIRECTIONAL)  # the URL carries these settings (rnnviz/ui/links.py)
 c1, c2, c3, c4 = st.columns(4)
 kind = c1.selectbox(_("Layer"), ["LSTM", "GRU", "SimpleRNN"], key=keys.BIDI_KIND)
 units = c2.number_input(_("units of each half"), 1, 256, 64, key=keys.BIDI_UNITS)

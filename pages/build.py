@@ -3,7 +3,9 @@
 import streamlit as st
 
 from rnnviz.i18n import _
+from rnnviz.lessons.codegen import model_code
 from rnnviz.ui import keys
+from rnnviz.ui.lesson_blocks import keras_code
 from rnnviz.summary import summarize_model
 from rnnviz.ui.model_source import cached_summary, draft_spec, good_spec, set_draft, uploaded_model
 from rnnviz.ui.model_view import show_diagram, show_summary
@@ -43,7 +45,10 @@ if structural is not None:
     st.rerun()
 
 problems = _problems(edited)
+first_edit = not st.session_state.get(keys.EDITED)
 set_draft(edited, valid=not problems)
+if first_edit and st.session_state.get(keys.EDITED):
+    st.rerun()  # the sidebar, drawn before this page, then says the model is edited (and the link carries it)
 with result:
     if problems:
         st.error(_("**This model can't be built yet:**") + "\n" + "\n".join(f"- {p}" for p in problems))
@@ -51,3 +56,5 @@ with result:
     st.subheader(_("Summary"))
     show_summary(cached_summary(good_spec()))
     show_diagram(good_spec())
+    keras_code(model_code(good_spec()), note=_("The same model in Keras: copy it (the icon at its top right) and run "
+                                               "it. Its weights are Keras's own initial ones."))

@@ -20,6 +20,7 @@ from rnnviz.spec import ACTIVATIONS
 from rnnviz.ui.charts import chart
 from rnnviz.ui import keys
 from rnnviz.ui.lesson_blocks import difference, keras_code, lesson_intro
+from rnnviz.ui import link_params, links
 
 SIZE = {k: v for k, v in GUIDE_SIZES.items() if k != "units"} | {"seed": 0}
 CUSTOM = dict(units=8, batch=2, timesteps=20, features=3, seed=0)
@@ -36,6 +37,7 @@ lesson_intro(
     "cells-and-layers", guide_section=_("RNN layers and RNN cells; Performance optimization and CuDNN kernels"),
 )
 
+links.bind(link_params.CELLS_AND_LAYERS)  # the URL carries these settings (rnnviz/ui/links.py)
 c1, c2 = st.columns(2)
 kind = c1.selectbox(_("Layer"), ["LSTM", "GRU", "SimpleRNN"], key=keys.CELLS_KIND)
 units = int(c2.number_input(_("units"), 1, 512, GUIDE_SIZES["units"], key=keys.CELLS_UNITS))

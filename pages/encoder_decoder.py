@@ -12,6 +12,7 @@ from rnnviz.lessons.seq2seq import CHANGES, run_seq2seq
 from rnnviz.ui.charts import chart
 from rnnviz.ui import keys
 from rnnviz.ui.lesson_blocks import difference, keras_code, lesson_intro, sample_picker, shape_text
+from rnnviz.ui import link_params, links
 
 SIZE = dict(batch=2, encoder_steps=8, decoder_steps=8, seed=0)  # a longer decoder forgets the handed state
 
@@ -26,6 +27,7 @@ lesson_intro(
     "encoder-decoder", guide_section=_("Outputs and states"),
 )
 
+links.bind(link_params.ENCODER_DECODER)  # the URL carries these settings (rnnviz/ui/links.py)
 c1, c2, c3 = st.columns([2, 2, 1])
 change = c1.selectbox(_("What the decoder is handed"), CHANGES, index=CHANGES.index("zero c"), key=keys.SEQ2SEQ_CHANGE,
                       format_func=lambda c: _("the encoder's h and c, unchanged") if c == "keep" else _(c))

@@ -9,6 +9,7 @@ from rnnviz.lessons.outputs import GUIDE_EXAMPLE, run_outputs
 from rnnviz.ui.charts import chart
 from rnnviz.ui import keys
 from rnnviz.ui.lesson_blocks import difference, keras_code, lesson_intro, sample_picker, shape_text
+from rnnviz.ui import link_params, links
 
 MEANING = {"output": N_("the output after the last step"), "whole_sequence_output": N_("the output after every step"),
            "final_state": N_("the final hidden state h"), "final_memory_state": N_("the final hidden state h"),
@@ -25,6 +26,7 @@ lesson_intro(
     "outputs-and-states", guide_section=_("Outputs and states"),
 )
 
+links.bind(link_params.OUTPUTS)  # the URL carries these settings (rnnviz/ui/links.py)
 c1, c2, c3, c4 = st.columns([1, 1, 1, 1])
 kind = c1.selectbox(_("Layer"), ["SimpleRNN", "GRU", "LSTM"], key=keys.OUTPUTS_KIND)
 units = c2.number_input(_("units"), 1, 1024, GUIDE_EXAMPLE["units"], key=keys.OUTPUTS_UNITS)

@@ -11,6 +11,7 @@ from rnnviz.limits import MAX_CHUNKS
 from rnnviz.ui.charts import chart
 from rnnviz.ui import keys
 from rnnviz.ui.lesson_blocks import difference, keras_code, lesson_intro
+from rnnviz.ui import link_params, links
 
 lesson_intro(
     _("Stateful: one long sequence, fed in chunks"),
@@ -24,6 +25,7 @@ lesson_intro(
     "stateful", guide_section=_("Cross-batch statefulness"),
 )
 
+links.bind(link_params.STATEFUL)  # the URL carries these settings (rnnviz/ui/links.py)
 c1, c2, c3 = st.columns(3)
 length = c1.selectbox(_("Sequence length (steps)"), LENGTH_CHOICES, index=LENGTH_CHOICES.index(GUIDE_LENGTH),
                       key=keys.STATEFUL_LENGTH, format_func=lambda n: _("{n} (the guide's)").format(n=f"{n:,}")

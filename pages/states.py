@@ -4,7 +4,7 @@ import streamlit as st
 
 from rnnviz.i18n import _
 from rnnviz.layer_info import activations
-from rnnviz.ui import keys, presenter
+from rnnviz.ui import keys, link_params, links, presenter
 from rnnviz.ui.find_unit import coloured_text
 from rnnviz.ui.state_views import explanations, layer_view, trace_download
 from rnnviz.ui.trained import current_trained
@@ -27,8 +27,9 @@ if run is not None:
     labels = {n: _("{name} ({kind}, {units} units)").format(
                   name=n, kind=tr[n].kind + (f"({tr[n].inner_kind})" if tr[n].backward else ""), units=tr[n].units)
               for n in tr.names}
-    name = c1.selectbox(_("Layer"), tr.names, key=keys.for_options(keys.STATES_LAYER, tuple(labels.values())),
-                        format_func=labels.get)
+    layer_key = keys.for_options(keys.STATES_LAYER, tuple(labels.values()))
+    links.bind(link_params.STATES, link_params.choices_of("layer", layer_key, tr.names))  # the URL carries these
+    name = c1.selectbox(_("Layer"), tr.names, key=layer_key, format_func=labels.get)
     layer = tr[name]
     direction = "forward"
     if layer.backward is not None:

@@ -12,6 +12,7 @@ from rnnviz.training import CELLS, SCHEDULES, TEST_SAMPLES, EpochRecord
 from rnnviz.ui import keys, trained
 from rnnviz.ui.charts import chart
 from rnnviz.ui.find_unit import find_unit_section
+from rnnviz.ui import link_params, links
 
 _SEND_S = 0.05  # a pause after each epoch's drawing, so the browser sees every epoch (epochs take ~0.3 s)
 
@@ -19,6 +20,7 @@ st.title(_("Train it here"))
 st.markdown(_("Pick a toy task and train a small network on it, live. Every other page then shows **this** model, "
               "fed with the task's own samples, so the states you watch mean something."))
 
+links.bind(link_params.TRAIN)  # the URL carries these settings (rnnviz/ui/links.py)
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
 task_name = c1.selectbox(_("Task"), task_names(), key=keys.TRAIN_TASK,
                          format_func={n: _(make_task(n).title) for n in task_names()}.__getitem__)

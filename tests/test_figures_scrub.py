@@ -280,3 +280,24 @@ def test_fullscreen_at_720_px_keeps_titles_between_rows_and_colour_bars_apart():
     assert all(low[1] <= high[0] + 1e-9 for low, high in zip(spans, spans[1:]))  # bars do not overlap
     heat_x = [fig.layout[f"xaxis{'' if i == 0 else 2 * i + 1}"] for i in range(6)]
     assert [x.showticklabels for x in heat_x] == [False] * 5 + [True]  # one time axis, under the last row
+
+
+def test_at_step_opens_the_figure_at_a_links_step_and_leaves_the_shared_figure_as_it_was():
+    from rnnviz.figures.scrub import at_step
+
+    fig = step_through(ROWS, title="t")
+    before = fig.to_dict()
+    opened = at_step(fig, 3)
+    assert opened["layout"]["sliders"][0]["active"] == 3
+    bars = [t for t in opened["data"] if t["type"] == "bar"]
+    for bar, values in zip(bars, (H, C, F)):  # each row's bars are that row's values at step 3
+        x = bar["x"]
+        if isinstance(x, dict):  # plotly's typed-array form
+            import base64
+            x = np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"])
+        np.testing.assert_allclose(np.asarray(x, dtype=np.float32), values[3], rtol=1e-6)
+    outlines = [t for t in opened["data"] if t.get("name") == HIGHLIGHT]
+    assert all(min(t["x"]) == 2.5 and max(t["x"]) == 3.5 for t in outlines)  # the outline frames step 3
+    assert all(t["opacity"] == 0 for t in opened["data"] if t["type"] == "heatmap")  # shown by its picture
+    assert json.dumps(fig.to_dict(), default=str) == json.dumps(before, default=str)  # the cached one unchanged
+    assert at_step(fig, 0) is fig and at_step(fig, 99) is fig  # the first step, or one outside: as it is

@@ -89,7 +89,7 @@ def test_an_uploaded_model_is_kept_and_a_new_session_on_its_link_reopens_it(mode
     x = np.random.default_rng(0).standard_normal((2, 5, 2)).astype(np.float32)
     np.testing.assert_allclose(uploaded.model.predict(x, verbose=0), original.predict(x, verbose=0), atol=1e-6)
 
-    # Picking a preset takes own= out of the URL and picking the file puts it back: tests/browser/test_own_reload.py
+    # Picking a preset takes own= out of the URL and picking the file puts it back: tests/browser/test_reload_keeps_own_model.py
     # (AppTest runs no app.py after a sidebar widget changes).
 
     states = reloaded({"own": token})  # a reload of /states?own=...
@@ -112,7 +112,7 @@ def test_a_dead_link_keeps_the_rest_of_the_url_and_the_message_names_the_preset_
     at = reloaded({"own": new_token(), "preset": "guide-gru-simplernn"}, page="")
     assert at.session_state[keys.PRESET] == "guide-gru-simplernn"  # the link's preset, not the default
     assert any("no longer kept" in e.value and "guide-gru-simplernn" in e.value for e in at.error)
-    # That it stays at the next runs and goes once another model is picked: tests/browser/test_own_reload.py.
+    # That it stays at the next runs and goes once another model is picked: tests/browser/test_reload_keeps_own_model.py.
 
 
 def test_an_expired_upload_says_so(model_file):

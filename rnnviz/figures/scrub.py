@@ -286,3 +286,25 @@ def step_through(
     if note:
         fig.update_layout(title_subtitle=dict(text=note, font=dict(size=style.small + 2, color="#7a3e00")))
     return fig
+
+
+def at_step(fig: go.Figure, step: int) -> go.Figure | dict:
+    """A `step_through` figure opened at `step` (a link's `step=`): its slider there, its bars and outline too.
+
+    The figure is shared (cached), so it is left as it is: a step past the first comes back as plain
+    data, the figure's own with that step's frame applied and drawn as a played step is (each heatmap
+    by its picture underneath). A step outside the figure's window gives the figure unchanged.
+    """
+    window = (fig.layout.meta or {}).get("window") if isinstance(fig.layout.meta, dict) else None
+    if not window or not window["first"] < step < window["stop"]:
+        return fig
+    data = fig.to_dict()
+    at = step - window["first"]
+    frame = data["frames"][at]
+    for index, trace in zip(frame["traces"], frame["data"]):
+        data["data"][index].update(trace)
+    data["layout"]["sliders"][0]["active"] = at
+    for trace in data["data"]:  # as after a step played in the browser: the heatmap shows as its picture
+        if trace.get("type") == "heatmap":  # (layout.images); the trace stays, for its hover
+            trace["opacity"] = 0
+    return data

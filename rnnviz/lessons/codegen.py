@@ -8,12 +8,16 @@ shapes and differences the page shows. Tests run the snippets and compare.
 from __future__ import annotations
 
 import inspect
+import keyword
 from dataclasses import fields
 
 from rnnviz.lessons.bidirectional import BidirectionalLesson
 from rnnviz.lessons.cells import CellSettings, MinimalRNNCell
 from rnnviz.lessons.outputs import returned_names
 from rnnviz.lessons.stateful import StatefulSetup
+from rnnviz.build import layer_names
+from rnnviz.spec import BidirectionalSpec, DenseSpec, EmbeddingSpec, InputSpec, LayerSpec, ModelSpec, RecurrentSpec
+from rnnviz.validate import consumed_stacks
 
 HEADER = "import numpy as np\nimport keras\n"
 
@@ -239,3 +243,76 @@ def custom_cell_code(units: int, *, batch: int, timesteps: int, features: int, s
         "outputs = keras.Model(inputs, layer(inputs)).predict_on_batch(x)\n"
         f"print(outputs.shape)  # ({batch}, {timesteps}, {units})\n"
     )
+
+
+_TAKEN = {"x", "outputs", "model", "keras"}  # names the generated code uses itself
+
+
+def _python_name(name: str) -> str:
+    """A Keras name as a Python variable: letters, digits and underscores, not starting with a digit."""
+    text = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
+    text = text if text[:1].isalpha() or text[:1] == "_" else f"x_{text}"
+    return f"{text}_" if keyword.iskeyword(text) or text in _TAKEN else text
+
+
+def _recurrent_source(layer: RecurrentSpec, name: str | None) -> str:
+    """`keras.layers.LSTM(64, return_sequences=True, name='lstm')`, or `RNN(LSTMCell(64))` for a wrapped cell."""
+    defaults = RecurrentSpec()
+    cell = {"activation": layer.activation} if layer.activation != defaults.activation else {}
+    if layer.cell_kind != "SimpleRNN" and layer.recurrent_activation != defaults.recurrent_activation:
+        cell["recurrent_activation"] = layer.recurrent_activation
+    if layer.cell_kind == "GRU" and layer.reset_after != defaults.reset_after:
+        cell["reset_after"] = layer.reset_after
+    flags = {f: True for f in ("return_sequences", "return_state", "stateful", "go_backwards") if getattr(layer, f)}
+    named = {"name": name} if name else {}
+    if layer.wrap_cell:
+        return (f"keras.layers.RNN(keras.layers.{layer.cell_kind}Cell({_args(layer.units, **cell)}), "
+                f"{_args(**flags, **named)})")
+    return f"keras.layers.{layer.cell_kind}({_args(layer.units, **cell, **flags, **named)})"
+
+
+def _layer_source(layer: LayerSpec, name: str) -> str:
+    if isinstance(layer, EmbeddingSpec):
+        mask = {"mask_zero": True} if layer.mask_zero else {}
+        return f"keras.layers.Embedding({_args(layer.input_dim, layer.output_dim, **mask, name=name)})"
+    if isinstance(layer, DenseSpec):
+        activation = {"activation": layer.activation} if layer.activation else {}
+        return f"keras.layers.Dense({_args(layer.units, **activation, name=name)})"
+    if isinstance(layer, BidirectionalSpec):
+        merge = {} if layer.merge_mode == "concat" else {"merge_mode": layer.merge_mode}
+        return f"keras.layers.Bidirectional({_recurrent_source(layer.layer, None)}, {_args(**merge, name=name)})"
+    return _recurrent_source(layer, name)
+
+
+def _input_source(inp: InputSpec) -> str:
+    shape = (inp.timesteps,) if inp.kind == "tokens" else (inp.timesteps, inp.features)
+    dtype = "int32" if inp.kind == "tokens" else "float32"
+    size = f"batch_shape={(inp.batch_size, *shape)!r}" if inp.batch_size is not None else f"shape={shape!r}"
+    return f"{_python_name(inp.name)} = keras.Input({size}, dtype={dtype!r}, name={inp.name!r})\n"
+
+
+def model_code(spec: ModelSpec) -> str:
+    """Keras code that builds the model `spec` describes (the Build page's): the same layers, names, shapes
+    and parameter counts. Its weights are Keras's own initial ones; the app draws its own from the spec's seed.
+    """
+    names = layer_names(spec)
+    handed = consumed_stacks(spec)
+    lines = ["import keras\n\n", *(_input_source(i) for i in spec.inputs), "outputs = []\n"]
+    for stack in spec.stacks:
+        lines.append(f"\n# Stack {stack.name!r} reads input {stack.input!r}\n")
+        lines.append(f"x = {_python_name(stack.input)}\n")
+        start = f"{_python_name(stack.initial_state_from)}_states" if stack.initial_state_from else None
+        for index, layer in enumerate(stack.layers):
+            call = "(x)"
+            if start and isinstance(layer, RecurrentSpec):  # its first recurrent layer starts from the states
+                call, start = f"(x, initial_state={start})", None
+            lines.append(f"x = {_layer_source(layer, names[(stack.name, index)])}{call}\n")
+        if stack.name in handed:
+            lines.append(f"{_python_name(stack.name)}_states = x[1:]  # the final states it hands on\n")
+        else:
+            lines.append("outputs += list(x) if isinstance(x, (list, tuple)) else [x]\n")
+    inputs = ", ".join(_python_name(i.name) for i in spec.inputs)
+    inputs = inputs if len(spec.inputs) == 1 else f"[{inputs}]"
+    lines.append(f"\nmodel = keras.Model({inputs}, outputs[0] if len(outputs) == 1 else outputs, name={spec.name!r})\n")
+    lines.append("model.summary()\n")
+    return "".join(lines)

@@ -14,9 +14,10 @@ PNG_HEIGHT = 1080
 PNG_SCALE = 1
 
 
-def png_config(fig: go.Figure, filename: str) -> dict:
+def png_config(fig: go.Figure | dict, filename: str) -> dict:
     """Plotly's config for a chart: the PNG download's size and file name, no Plotly logo."""
-    height = max(PNG_HEIGHT, int(fig.layout.height or 0))
+    shown = fig.get("layout", {}).get("height") if isinstance(fig, dict) else fig.layout.height  # dict: scrub.at_step
+    height = max(PNG_HEIGHT, int(shown or 0))
     return {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": filename.replace(".", "-"),
@@ -24,7 +25,7 @@ def png_config(fig: go.Figure, filename: str) -> dict:
     }
 
 
-def chart(fig: go.Figure, *, key: str | None = None, where=None, name: str | None = None, **kwargs) -> None:
+def chart(fig: go.Figure | dict, *, key: str | None = None, where=None, name: str | None = None, **kwargs) -> None:
     """`st.plotly_chart` with the app's PNG download (see `png_config`).
 
     Args:

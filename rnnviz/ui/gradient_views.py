@@ -13,7 +13,7 @@ from rnnviz.gradients import GradientCostError, gradient_over_time, half_life
 from rnnviz.i18n import _, current_language
 from rnnviz.lessons.gradients import geometric_mean_relative
 from rnnviz.trace_graph import functional_of, walk_operations
-from rnnviz.ui import keys
+from rnnviz.ui import keys, link_params, links
 from rnnviz.ui.input_panel import input_panel
 from rnnviz.ui.model_source import current_model
 from rnnviz.ui.traced import _trace_slot
@@ -44,6 +44,7 @@ def own_curve() -> OwnCurve | None:
     needs = needs_from_model(current.model)
     choices = input_panel(needs)
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    links.bind(link_params.GRADIENTS, link_params.choices_of("layer", keys.GRADIENTS_LAYER, list(recurrent)))
     name = c1.selectbox(_("Layer of your model ({label})").format(label=current.label), list(recurrent),
                         key=keys.GRADIENTS_LAYER)
     direction = "forward"

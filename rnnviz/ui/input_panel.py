@@ -8,7 +8,7 @@ from rnnviz import inputs, limits, own_data
 from rnnviz.feeding import InputNeeds
 from rnnviz.i18n import N_, _
 from rnnviz.inputs import InputChoice, default_choice, make_inputs
-from rnnviz.ui import keys
+from rnnviz.ui import keys, links
 
 _SOURCE_LABELS = {"text": N_("typed text"), "random": N_("random"), "signal": N_("a signal"), "ids": N_("token ids"),
                   "file": N_("a file")}
@@ -31,16 +31,17 @@ def input_panel(needs: tuple[InputNeeds, ...]) -> tuple[InputChoice, ...]:
     """
     st.sidebar.subheader(_("Input"))
     choices = []
-    for need in needs:
+    for index, need in enumerate(needs):
         box = st.sidebar.expander(_("input `{name}`").format(name=need.name), expanded=True) if len(needs) > 1 else st.sidebar
         with box:
-            choices.append(_choice_for(need))
+            choices.append(_choice_for(need, links.input_prefix(index, need.name)))
     return tuple(choices)
 
 
-def _choice_for(need: InputNeeds) -> InputChoice:
+def _choice_for(need: InputNeeds, link_prefix: str) -> InputChoice:
     good: dict = st.session_state.setdefault(keys.INPUT_GOOD, {})
-    start = good.get(need.name) or default_choice(need.kind)
+    start = links.linked_input(link_prefix, f"{keys.INPUT_WIDGET}.{need.name}",  # a new link's input, if any
+                               good.get(need.name) or default_choice(need.kind))
 
     def key(field: str) -> str:
         return f"{keys.INPUT_WIDGET}.{need.name}.{field}"
@@ -96,6 +97,7 @@ def _choice_for(need: InputNeeds) -> InputChoice:
         st.caption(_("Token ids: {ids} … ({count} in all)").format(ids=shown, count=ids.size) if ids.size > _SHOWN_IDS
                    else _("Token ids: {ids}").format(ids=shown))
     good[need.name] = choice
+    links.write_input(link_prefix, choice)
     return choice
 
 

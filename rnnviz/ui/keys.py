@@ -110,3 +110,8 @@ UNIT_REPORTS = "trained.units"  # (model id, UnitReport) of the current trained 
 TASK_SEED = "trained.sample_seed"  # seed of the task samples the pages feed a trained model
 TASK_ROW = "trained.sample_row"  # which of them is shown
 FIND_ROW = "train.find_row"  # the sample the Find-the-unit section shows
+
+# Links (rnnviz/ui/links.py): settings bound to URL parameters.
+LINK_SEEN = "link.seen"  # {parameter: value last applied or written}: a URL value differing from it is a new link's
+LINK_BOUND = "link.bound"  # {parameter: Binding} bound in this run, written again after the page
+STATES_STEP = "states.step"  # the step the link names: the States figure opens at it

@@ -6,11 +6,11 @@ import numpy as np
 import streamlit as st
 
 from rnnviz import explain, figures, own_data
-from rnnviz.figures.scrub import Quantity, step_through, step_window
+from rnnviz.figures.scrub import Quantity, at_step, step_through, step_window
 from rnnviz.figures.style import display_names
 from rnnviz.i18n import N_, _, current_language
 from rnnviz.trace import DirectionTrace, LayerTrace, Trace
-from rnnviz.ui import keys, presenter
+from rnnviz.ui import keys, link_params, links, presenter
 from rnnviz.ui.charts import chart
 from rnnviz.ui.session_cache import remember
 
@@ -100,6 +100,7 @@ def final_outputs(outputs: tuple[np.ndarray, ...], row: int, steps: int) -> None
 def _chosen_rows(rows: list[Quantity], which: str) -> list[Quantity]:
     """The rows a person keeps: fewer rows get more height where the figure's height is fixed (fullscreen)."""
     names = [r.name for r in rows]
+    links.bind(link_params.choices_of("rows", f"{keys.STATES_ROWS}.{which}", names, several=True))
     kept = st.pills(_("Rows"), names, selection_mode="multi", default=names, key=f"{keys.STATES_ROWS}.{which}",
                     help=_("Fullscreen fits the figure to the screen: on a 1280×720 projector keep three rows or "
                            "fewer for rows tall enough to read."))
@@ -141,7 +142,7 @@ def layer_view(layer: LayerTrace, labels: tuple[str, ...], row: int, activation:
                  "the bars beside it show each unit's value at that step. Hover for exact numbers.")
                + (" " + _("Each direction's outline follows its own reading order: read forwards, left to right; read "
                           "backwards, right to left (the last step first).") if any(r.reverse for r in rows) else ""))
-    chart(figure, key="steps", where=chart_place)
+    chart(at_step(figure, links.linked_step()), key="steps", where=chart_place)  # a link's step= opens it there
     presenter.step_keys()  # presenter mode: arrow keys and space drive this figure in the browser
     final_outputs(outputs, row, layer.input_steps)
     st.fragment(unit_lines_view)(layer, labels, row, direction_name, ranges)
@@ -154,6 +155,8 @@ def unit_lines_view(layer: LayerTrace, labels: tuple[str, ...], row: int, direct
     values = _row(_direction(layer, direction_name), row)
     names = display_names(list(values))
     c1, c2 = st.columns([3, 2])
+    links.bind(link_params.choices_of("units", keys.STATES_UNITS, range(layer.units), several=True),
+               link_params.choices_of("of", keys.STATES_LINE_QUANTITIES, list(values), several=True))
     units = c1.multiselect(_("Units to follow"), list(range(layer.units)), default=list(range(min(3, layer.units))),
                            max_selections=figures.MAX_LINES, key=keys.STATES_UNITS)
     shown = c2.multiselect(_("Of"), list(values), default=["hidden"], format_func=names.get, key=keys.STATES_LINE_QUANTITIES,

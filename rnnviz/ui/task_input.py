@@ -7,7 +7,7 @@ import streamlit as st
 from rnnviz.i18n import _
 from rnnviz.inputs import PreparedInput
 from rnnviz.tasks import TaskBatch, make_task
-from rnnviz.ui import keys
+from rnnviz.ui import keys, link_params, links
 
 SAMPLES_SHOWN = 8  # task samples fed to the model at once
 _SEED_OFFSET = 5_000_000  # away from the training, test and unit-finding seeds
@@ -20,6 +20,7 @@ def task_batch(task: str, seed: int) -> TaskBatch:
 
 def task_input(task: str) -> tuple[tuple[PreparedInput, ...], tuple]:
     """Draw the sidebar's sample choice; return the model's input and a hashable key of the choice."""
+    links.bind(link_params.TASK_INPUT)  # the URL carries the samples' seed and row
     st.sidebar.subheader(_("Input"))
     st.sidebar.caption(_("Samples of the task **{task}**: {description}").format(
         task=task, description=make_task(task).description))
