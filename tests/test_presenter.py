@@ -185,3 +185,23 @@ def test_presenter_style_enlarges_the_unit_lines_too():
     assert large.layout.font.size == large.layout.xaxis.tickfont.size == large.layout.yaxis.title.font.size == PRESENTER.font
     assert large.layout.title.font.size == PRESENTER.title
     np.testing.assert_array_equal(large.data[1].y, values[:, 2].astype(np.float32))  # the same lines, larger type
+
+
+def test_every_chart_gets_the_presenter_type_through_chart(monkeypatch):
+    """A figure built at the normal size (a lesson page's) is drawn with the presenter's sizes, and the
+    figure handed in (which may be cached for the normal look) is left as it was."""
+    import plotly.graph_objects as go
+
+    from rnnviz.figures.style import NORMAL, PRESENTER
+    from rnnviz.ui import charts
+
+    drawn = []
+    monkeypatch.setattr(charts.st, "plotly_chart", lambda fig, **kwargs: drawn.append(fig))
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[1, 2]), layout=dict(title="t", font=dict(size=NORMAL.font)))
+    monkeypatch.setattr(charts.presenter, "figure_style", lambda: PRESENTER)
+    charts.chart(fig, key="k")
+    assert drawn[-1].layout.font.size == PRESENTER.font and drawn[-1].layout.xaxis.tickfont.size == PRESENTER.font
+    assert fig.layout.font.size == NORMAL.font and fig.layout.xaxis.tickfont.size is None
+    monkeypatch.setattr(charts.presenter, "figure_style", lambda: NORMAL)
+    charts.chart(fig, key="k")
+    assert drawn[-1] is fig

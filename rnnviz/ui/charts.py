@@ -9,6 +9,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from rnnviz.figures.style import enlarge
+from rnnviz.ui import presenter
+
 PNG_WIDTH = 1920
 PNG_HEIGHT = 1080
 PNG_SCALE = 1
@@ -26,7 +29,7 @@ def png_config(fig: go.Figure | dict, filename: str) -> dict:
 
 
 def chart(fig: go.Figure | dict, *, key: str | None = None, where=None, name: str | None = None, **kwargs) -> None:
-    """`st.plotly_chart` with the app's PNG download (see `png_config`).
+    """`st.plotly_chart` with the app's PNG download (see `png_config`), in presenter mode with its larger type.
 
     Args:
         fig: the figure.
@@ -36,4 +39,8 @@ def chart(fig: go.Figure | dict, *, key: str | None = None, where=None, name: st
         **kwargs: passed on to `plotly_chart`.
     """
     filename = f"rnnviz-{key or name or 'chart'}"
+    style = presenter.figure_style()
+    if isinstance(fig, go.Figure) and (fig.layout.font.size or 0) < style.font:  # built at normal size
+        fig = go.Figure(fig)  # a copy: the figure may be cached for the normal look too
+        enlarge(fig, style)
     (where or st).plotly_chart(fig, key=key, config=png_config(fig, filename), **kwargs)
