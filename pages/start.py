@@ -4,10 +4,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from rnnviz.i18n import N_, _
+from rnnviz.i18n import N_, _, current_language
 from rnnviz.ui.lesson_blocks import GUIDE_URL
 
-PICTURE = Path(__file__).resolve().parents[1] / "docs" / "start-states.png"  # cut from the States page
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+PICTURES = {"en": DOCS / "start-states.png", "ko": DOCS / "start-states-ko.png"}  # cut from the States page in
+# that language (scripts/start_picture.py): the top 680 px of its first chart
 ORDER = (  # (page file, title, what it teaches), in the order a newcomer would read them
     ("build", N_("Build"), N_("pick a model from the guide (or edit one) and see its layers, shapes and parameter counts")),
     ("states", N_("States"), N_("feed it a sentence and watch its hidden state, cell state and gates at every step")),
@@ -34,5 +36,5 @@ with order:
         path = f"pages/{page}.py"
         st.page_link(path, label="{n}. **{title}**".format(n=n, title=_(title)))
         st.caption(_(what))
-picture.image(str(PICTURE), caption=_("The States page: the guide's LSTM reading a typed sentence. Each column is "
+picture.image(str(PICTURES[current_language()]), caption=_("The States page: the guide's LSTM reading a typed sentence. Each column is "
                                       "one step, each row one unit; press Play and the outline walks along the steps."))

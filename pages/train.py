@@ -70,7 +70,7 @@ elif go_pretrained:
     st.rerun()
 
 if st.session_state.get(keys.TRAIN_MESSAGE):
-    st.info(st.session_state[keys.TRAIN_MESSAGE])
+    st.info(str(st.session_state[keys.TRAIN_MESSAGE]))  # a Message: in the language of this run
 current = trained.current_trained()
 if current is None:
     st.info(_("No trained model yet: press **Train**, or use the pre-trained model."))
@@ -82,8 +82,9 @@ if current.history:
     h = current.history
     chart(training_curve([r.epoch for r in h], [r.loss for r in h], [r.accuracy for r in h],
                                    SCHEDULES[current.task].epochs), key="curve")
-    st.caption(_("{epochs} epochs in {seconds:.1f} s.").format(epochs=len(h), seconds=h[-1].seconds)
-               + (" " + current.stopped[:1].upper() + current.stopped[1:] if current.stopped else ""))
+    st.caption(_("{epochs} epochs in {seconds:.1f} s.").format(epochs=len(h), seconds=h[-1].seconds) if not current.stopped
+               else _("{epochs} epochs in {seconds:.1f} s: {stopped}.").format(
+                   epochs=len(h), seconds=h[-1].seconds, stopped=current.stopped))
 st.download_button(_("Download the model (.keras)"), data=lambda: trained.keras_bytes(current.model),
                    file_name=f"{current.task}_{current.cell.lower()}{current.units}_seed{current.seed}.keras",
                    mime="application/zip", icon=":material/download:")

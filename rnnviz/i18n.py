@@ -22,6 +22,7 @@ import contextvars
 import gettext
 import io
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -77,6 +78,27 @@ def _(message: str) -> str:
 def N_(message: str) -> str:
     """Mark `message` for translation without translating it now (module-level tables); `_()` it when shown."""
     return message
+
+
+@dataclass(frozen=True)
+class Message:
+    """A text kept as its English source and its values, translated each time it is shown: for text
+    stored (in session state, in a result) that must follow a later change of language.
+
+    Make one with `later(N_("stopped after epoch {epoch}"), epoch=3)`; `str(message)` is its text in the
+    current language.
+    """
+
+    msgid: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    def __str__(self) -> str:
+        return _(self.msgid).format(**dict(self.values))
+
+
+def later(msgid: str, **values: object) -> Message:
+    """`msgid` (marked with `N_`) and its placeholders' values, to be translated when shown."""
+    return Message(msgid, tuple(values.items()))
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

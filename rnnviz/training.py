@@ -16,7 +16,7 @@ import keras
 import numpy as np
 
 from rnnviz import limits
-from rnnviz.i18n import _
+from rnnviz.i18n import N_, Message, _, later
 from rnnviz.tasks import Task, TaskBatch, make_task
 
 CELLS = ("LSTM", "GRU", "SimpleRNN")
@@ -65,7 +65,7 @@ class TrainResult:
     untrained: keras.Model  # the same architecture and initial weights, before any training step
     history: tuple[EpochRecord, ...]
     test_accuracy: float  # on TEST_SAMPLES held-out samples of another seed
-    stopped: str  # "" when every epoch ran, else why it stopped early
+    stopped: Message | None  # None when every epoch ran, else why it stopped early (`str()` it)
 
     @property
     def label(self) -> str:
@@ -161,7 +161,7 @@ def train_task(name: str, cell: str = "LSTM", units: int = 16, seed: int = 0,
 
 
 def _fit(model: keras.Model, task: Task, schedule: Schedule, seed: int, max_seconds: float,
-         on_epoch: Callable[[EpochRecord], bool | None] | None) -> tuple[list[EpochRecord], str]:
+         on_epoch: Callable[[EpochRecord], bool | None] | None) -> tuple[list[EpochRecord], Message | None]:
     start = time.monotonic()
     history: list[EpochRecord] = []
     for epoch in range(1, schedule.epochs + 1):
@@ -178,7 +178,8 @@ def _fit(model: keras.Model, task: Task, schedule: Schedule, seed: int, max_seco
         record = EpochRecord(epoch, float(np.mean(losses)), float(np.mean(accuracies)), time.monotonic() - start)
         history.append(record)
         if on_epoch is not None and on_epoch(record):
-            return history, _("stopped after epoch {epoch}").format(epoch=epoch)
+            return history, later(N_("stopped after epoch {epoch}"), epoch=epoch)
         if out_of_time:
-            return history, _("stopped at the {seconds:g} s cap in epoch {epoch}").format(seconds=max_seconds, epoch=epoch)
-    return history, ""
+            return history, later(N_("stopped at the {seconds:g} s cap in epoch {epoch}"), seconds=max_seconds,
+                                  epoch=epoch)
+    return history, None

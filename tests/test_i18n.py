@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from rnnviz import i18n
 from rnnviz.i18n import _, N_, use_language
+from english_text import english_runs, has_hangul
 
 ROOT = Path(__file__).resolve().parents[1]
 PO, _MO = i18n.catalogue_paths("ko")
@@ -150,3 +151,22 @@ def test_lang_in_the_link_picks_the_language_and_a_bad_one_is_named():
     at = _page_run("pages/start.py", "xx")
     assert at.session_state["lang.choice"] == "en"
     assert any("xx" in w.value for w in at.sidebar.warning)
+
+
+def test_a_language_switch_shows_the_traced_layer_s_kernel_reason_in_the_new_language():
+    """The session keeps its traces, and a trace holds the kernel's reason as text: a switch to Korean
+    must not show the reason the English run traced (the session's trace cache is keyed by language)."""
+    at = _page_run("pages/states.py", "en")
+
+    def kernel_caption() -> str:
+        with use_language("ko"):
+            korean = _("Ran on **{device}** · this layer's own kernel here: **{kernel}** ({reason}) · "
+                       "batch row {row} of {rows}").split("**")[0]
+        return next(c.value for c in at.caption if c.value.startswith(("Ran on", korean)))
+
+    assert english_runs(kernel_caption())  # the English reason, a sentence
+    at.session_state["lang.choice"] = "ko"  # what the sidebar's language box does
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = kernel_caption()
+    assert has_hangul(shown) and not english_runs(shown), shown

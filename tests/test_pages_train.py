@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import rnnviz
+from rnnviz.i18n import _, use_language
 from rnnviz.ui import keys
 from rnnviz.ui.task_input import task_batch
 
@@ -109,12 +110,32 @@ def test_stop_ends_the_run_early_and_keeps_the_model_trained_so_far(monkeypatch)
     assert drawn == [1, 2]  # no epoch ran after Stop
     assert [i.value for i in at.info] == ["Stopped after epoch 2; the model trained so far is the current model."]
     kept = at.session_state[keys.TRAINED]
-    assert at.session_state[keys.TRAINED_CURRENT].model is kept.model and kept.stopped == "stopped by you after epoch 2"
+    assert at.session_state[keys.TRAINED_CURRENT].model is kept.model and str(kept.stopped) == "stopped by you after epoch 2"
     assert [r.epoch for r in kept.history] == [1, 2]
     assert any(not np.array_equal(a, b) for a, b in zip(kept.model.get_weights(), kept.untrained.get_weights()))
     curve = figures(at)["Training: loss and accuracy after each epoch"]
     assert list(_values(curve["data"][0]["x"])) == [1, 2]  # the curve of the epochs that ran
-    assert any("Stopped by you after epoch 2" in c.value for c in at.caption)
+    assert any(": stopped by you after epoch 2." in c.value for c in at.caption)
     assert keys.TRAIN_PARTIAL not in at.session_state
+    _the_stop_and_the_model_name_follow_a_change_of_language(at, kept)
     _click(at, "Train")  # the session's lock was given back: it trains again (and Stop is pressed again)
     assert drawn[2:] == [1, 2] and at.session_state[keys.TRAINED] is not kept
+
+
+def _the_stop_and_the_model_name_follow_a_change_of_language(at, kept):
+    """Made in English, shown in Korean after the switch (and back): stored as data, translated when shown."""
+    english_label = kept.label
+    at.session_state[keys.LANGUAGE] = "ko"  # what the sidebar's language box does
+    at.run()
+    with use_language("ko"):
+        stop = _("Stopped after epoch {epoch}; the model trained so far is the current model.").format(epoch=2)
+        stopped = _("stopped by you after epoch {epoch}").format(epoch=2)
+        label = _("trained on {task}, seed {seed}, {accuracy:.1f} %").format(
+            task="sentiment", seed=0, accuracy=100 * kept.test_accuracy)
+    assert stop != "Stopped after epoch 2; the model trained so far is the current model." and label != english_label
+    assert [i.value for i in at.info] == [stop]
+    assert any(stopped in c.value for c in at.caption)
+    assert any(label in s.value for s in at.success)  # the model's name, as the sidebar shows it too
+    at.session_state[keys.LANGUAGE] = "en"
+    at.run()
+    assert any(english_label in s.value for s in at.success)

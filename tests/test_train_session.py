@@ -44,7 +44,7 @@ def test_a_second_run_in_the_same_session_is_refused_while_the_first_runs(sessio
         assert in_epoch.wait(120), "the first run never finished an epoch"
         second_epochs = []
         message = _train(second_epochs.append)  # the same session asks again while the first runs
-        assert message == "This session is already training a model; wait for it or press Stop."
+        assert str(message) == "This session is already training a model; wait for it or press Stop."
         assert second_epochs == [] and keys.TRAINED not in session  # nothing of the second run happened
     finally:
         go_on.set()
@@ -92,7 +92,7 @@ def test_a_closed_tab_stops_training_after_the_current_epoch(session, monkeypatc
     assert epochs == list(range(1, closed_in + 1))  # no epoch after the one that saw the closed tab
     assert runtime.asked == ["tab-1"] * closed_in  # asked about this session, once per epoch
     kept = session[keys.TRAINED]
-    assert len(kept.history) == closed_in and kept.stopped == f"stopped after epoch {closed_in}"
+    assert len(kept.history) == closed_in and str(kept.stopped) == f"stopped after epoch {closed_in}"
     assert any(not np.array_equal(a, b) for a, b in zip(kept.model.get_weights(), kept.untrained.get_weights()))
 
 
@@ -101,5 +101,5 @@ def test_an_open_tab_trains_every_epoch(session, monkeypatch):
     monkeypatch.setattr(trained, "get_script_run_ctx", lambda: types.SimpleNamespace(session_id="tab-1"))
     monkeypatch.setattr(trained, "get_instance", lambda: runtime)
     assert _train(lambda r: None) is None
-    assert len(session[keys.TRAINED].history) == EPOCHS and session[keys.TRAINED].stopped == ""
+    assert len(session[keys.TRAINED].history) == EPOCHS and session[keys.TRAINED].stopped is None
     assert runtime.asked == ["tab-1"] * EPOCHS

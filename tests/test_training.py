@@ -39,12 +39,12 @@ def test_on_epoch_stops_and_history_is_per_epoch():
     result = rnnviz.train_task("brackets", units=4, seed=0, on_epoch=lambda r: seen.append(r) or r.epoch == 2)
     assert [r.epoch for r in result.history] == [1, 2] and seen == list(result.history)
     assert result.history[0].seconds <= result.history[1].seconds
-    assert "epoch 2" in result.stopped
+    assert "epoch 2" in str(result.stopped)
 
 
 def test_time_cap_stops_training():
     result = rnnviz.train_task("brackets", units=4, seed=0, max_seconds=0.01)
-    assert len(result.history) == 1 and "cap" in result.stopped
+    assert len(result.history) == 1 and "cap" in str(result.stopped)
 
 
 @pytest.mark.parametrize("cell", ["SimpleRNN", "GRU", "LSTM"])

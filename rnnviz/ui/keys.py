@@ -45,7 +45,7 @@ ADD_KIND = "build.add_kind"
 INPUT_WIDGET = "input.w"  # prefix: input.w.<input name>.<field>
 INPUT_GOOD = "input.good"  # {input name: last valid InputChoice}
 INPUT_FILES = "input.files"  # {widget key: (uploaded file id, OwnArray or Vocabulary)}: each upload read once
-TRACES = "trace.cache"  # {(model key, choices): Trace} for this session
+TRACES = "trace.cache"  # {(model key, choices, language): Trace} for this session
 
 # States page.
 STATES_LAYER = "states.layer"  # prefix: see for_options

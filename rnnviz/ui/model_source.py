@@ -202,7 +202,8 @@ def uploaded_model() -> UploadedModel | None:
 def current_model() -> CurrentModel:
     """The model every page shows, built or opened for this session alone."""
     if st.session_state.get(keys.SOURCE) == "trained":  # set by rnnviz.ui.trained.use
-        return st.session_state[keys.TRAINED_CURRENT]
+        made = st.session_state[keys.TRAINED_CURRENT]  # its label named in the language of this run, not of then
+        return replace(made, label=st.session_state[keys.TRAINED].label)
     uploaded = uploaded_model()
     if uploaded is not None:
         return CurrentModel(("upload", uploaded.digest), uploaded.filename, uploaded.model, None)

@@ -89,7 +89,7 @@ def traced_run() -> TracedRun | None:
         if p.note:
             st.sidebar.caption(p.note)
     cache: dict = st.session_state.setdefault(keys.TRACES, {})
-    key = (current.key, choices)
+    key = (current.key, choices, current_language())  # a trace holds its reasons as text, in a language
     result = cache.get(key)
     if result is None:
         try:

@@ -20,7 +20,7 @@ from streamlit.runtime import get_instance
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from rnnviz import limits
-from rnnviz.i18n import _
+from rnnviz.i18n import N_, Message, _, later
 from rnnviz.pretrained import pretrained, pretrained_info
 from rnnviz.probe import UnitReport, find_units
 from rnnviz.tasks import make_task
@@ -42,7 +42,7 @@ class TrainedModel:
     untrained: keras.Model
     history: tuple[EpochRecord, ...]
     test_accuracy: float
-    stopped: str = ""  # why the run ended early, "" when it ran every epoch
+    stopped: Message | None = None  # why the run ended early (`str()` it when shown), None when it ran every epoch
     shipped: bool = False  # the pre-trained model shipped with rnnviz
 
     @property
@@ -117,19 +117,21 @@ def _tab_open() -> bool:
         return True
 
 
-def train(task: str, cell: str, units: int, seed: int, on_epoch: Callable[[EpochRecord], None]) -> str | None:
-    """Train in one of the server's compute slots and make the result current; None, or why it did not run.
+def train(task: str, cell: str, units: int, seed: int,
+          on_epoch: Callable[[EpochRecord], None]) -> Message | None:
+    """Train in one of the server's compute slots and make the result current; None, or why it did not run
+    (a `Message`, shown with `str()` in the language of the moment).
 
     `on_epoch` draws the progress; a rerun it triggers (Stop) leaves the partial run in session state
     for `finish_interrupted` to keep.
     """
     lock: threading.Lock = st.session_state.setdefault(keys.TRAIN_LOCK, threading.Lock())
     if not lock.acquire(blocking=False):
-        return _("This session is already training a model; wait for it or press Stop.")
+        return later(N_("This session is already training a model; wait for it or press Stop."))
     try:
         with compute_slot() as got:
             if not got:
-                return _("The server is busy with other sessions' runs; try again in a moment.")
+                return later(N_("The server is busy with other sessions' runs; try again in a moment."))
             settings = (task, cell, int(units), int(seed))
             history: list[EpochRecord] = []
 
@@ -151,18 +153,18 @@ def train(task: str, cell: str, units: int, seed: int, on_epoch: Callable[[Epoch
         lock.release()
 
 
-def finish_interrupted() -> str | None:
-    """Keep the model of a run a rerun interrupted (Stop); None when there was none."""
+def finish_interrupted() -> Message | None:
+    """Keep the model of a run a rerun interrupted (Stop); what to say about it, None when there was none."""
     partial = st.session_state.pop(keys.TRAIN_PARTIAL, None)
     if partial is None:
         return None
     (task, cell, units, seed), model, untrained, history = partial
     if not history:
-        return _("Stopped before the first epoch ended: nothing to keep.")
+        return later(N_("Stopped before the first epoch ended: nothing to keep."))
     score = accuracy(model, test_batch(make_task(task)))
     use(TrainedModel(task, cell, units, seed, model, untrained, tuple(history), score,
-                     _("stopped by you after epoch {epoch}").format(epoch=len(history))))
-    return _("Stopped after epoch {epoch}; the model trained so far is the current model.").format(epoch=len(history))
+                     later(N_("stopped by you after epoch {epoch}"), epoch=len(history))))
+    return later(N_("Stopped after epoch {epoch}; the model trained so far is the current model."), epoch=len(history))
 
 
 def unit_report(trained: TrainedModel) -> UnitReport:
