@@ -25,8 +25,7 @@ lesson_intro(
     "back onto the input's time axis, so at step t the forward half has read steps 0…t and the backward half "
     "steps T−1…t. The two are then **merged**: by default side by side (`concat`), or by `sum`, `mul`, `ave`, "
     "or not at all (`None`). The guide's input: 5 steps of 10 features. The halves have vivid random weights, so "
-    "their states spread over their range (with Keras's initial weights both stay near 0 and look alike)."),
-    "bidirectional", guide_section=_("Bidirectional RNNs"),
+    "their states spread over their range (with Keras's initial weights both stay near 0 and look alike)."), guide_section=_("Bidirectional RNNs"),
 )
 
 

@@ -33,8 +33,7 @@ lesson_intro(
     "layers can hand the whole loop to NVIDIA's fast **cuDNN** kernel, on a GPU, when their settings are "
     "cuDNN's: tanh, sigmoid, `recurrent_dropout=0`, `unroll=False`, `use_bias=True` (and `reset_after=True` for "
     "GRU). Change a setting to see what breaks the condition. The guide's sizes: batches of 64 MNIST digits, "
-    "28 rows of 28 pixels read as 28 steps, `LSTM(64)`."),
-    "cells-and-layers", guide_section=_("RNN layers and RNN cells; Performance optimization and CuDNN kernels"),
+    "28 rows of 28 pixels read as 28 steps, `LSTM(64)`."), guide_section=_("RNN layers and RNN cells; Performance optimization and CuDNN kernels"),
 )
 
 links.bind(link_params.CELLS_AND_LAYERS)  # the URL carries these settings (rnnviz/ui/links.py)

@@ -23,8 +23,7 @@ lesson_intro(
     "(`initial_state=[state_h, state_c]`) instead of from zeros. This is the guide's model (preset "
     "`guide-encoder-decoder`) with vivid random weights, so that its states spread over their range (with "
     "Keras's initial weights they stay near 0 and any change is invisible). Zero or perturb the handed state "
-    "and see how the decoder's states change, beside the run that got the encoder's state unchanged."),
-    "encoder-decoder", guide_section=_("Outputs and states"),
+    "and see how the decoder's states change, beside the run that got the encoder's state unchanged."), guide_section=_("Outputs and states"),
 )
 
 links.bind(link_params.ENCODER_DECODER)  # the URL carries these settings (rnnviz/ui/links.py)

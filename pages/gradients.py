@@ -8,7 +8,6 @@ from rnnviz.figures.gradients import CELL_COLORS, OWN_COLOR, Line, adding_salien
 from rnnviz.lessons.gradients import load_lesson, marked_ratio
 from rnnviz.ui.charts import chart
 from rnnviz.ui.gradient_views import own_curve
-from rnnviz.ui.lesson_blocks import share_link
 
 st.title(_("Gradients through time"))
 st.markdown(_(
@@ -18,7 +17,6 @@ st.markdown(_(
     "longer teach the model anything. Below: ‖∂h_T/∂x_t‖, how much the final hidden state h_T still moves with the "
     "input at step t, on the **adding problem** (100 steps; the answer is the sum of two marked numbers, one in "
     "each half), for a SimpleRNN, a GRU and an LSTM of 32 units before and after training on it."))
-share_link("gradients")
 
 
 @st.cache_data(show_spinner=False)

@@ -22,8 +22,7 @@ lesson_intro(
     "after every step: `(batch, timesteps, units)`. With **`return_state=True`** it also returns its final "
     "states: h for SimpleRNN and GRU (two tensors in all), h and c for LSTM (three). Flip the switches and watch "
     "the list change. The guide's example: random input of 64 samples, 100 steps, 64 features into "
-    "`SimpleRNN(128)` gives `(64, 128)`, or `(64, 100, 128)` with `return_sequences`."),
-    "outputs-and-states", guide_section=_("Outputs and states"),
+    "`SimpleRNN(128)` gives `(64, 128)`, or `(64, 100, 128)` with `return_sequences`."), guide_section=_("Outputs and states"),
 )
 
 links.bind(link_params.OUTPUTS)  # the URL carries these settings (rnnviz/ui/links.py)

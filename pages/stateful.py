@@ -21,8 +21,7 @@ lesson_intro(
     "before**, so every batch must hold the same number of samples. Fed in order, the chunks give exactly what "
     "the whole sequence gives at once. **`layer.reset_state()`** sets the kept states back to zeros. The guide's "
     "layer: `LSTM(64, stateful=True)` on batches of 20 samples of 50 features; its sequence has "
-    "{length} steps (t0 … t1547).").format(length=f"{GUIDE_LENGTH:,}"),
-    "stateful", guide_section=_("Cross-batch statefulness"),
+    "{length} steps (t0 … t1547).").format(length=f"{GUIDE_LENGTH:,}"), guide_section=_("Cross-batch statefulness"),
 )
 
 links.bind(link_params.STATEFUL)  # the URL carries these settings (rnnviz/ui/links.py)

@@ -118,7 +118,7 @@ def sidebar_of(url_path: str, own_model: str | None) -> AppTest:
     def script(url_path, own_model):
         from rnnviz.ui import model_source
         model_source.sync_with_url()
-        model_source.model_picker(url_path, own_model=own_model)
+        model_source.model_picker(own_model=own_model)
 
     at = AppTest.from_function(script, args=(url_path, own_model), default_timeout=TIMEOUT)
     return run(at)
@@ -129,7 +129,7 @@ def test_app_names_the_five_pages_with_a_model_of_their_own():
     table = source[source.index("OWN_MODEL = {"):source.index("}", source.index("OWN_MODEL = {"))]
     assert sorted(re.findall(r'^    "([a-z-]+)":', table, re.M)) == sorted(
         ["outputs-and-states", "encoder-decoder", "stateful", "bidirectional", "cells-and-layers"])
-    assert "own_model = OWN_MODEL.get(page.url_path)" in source and "model_picker(page.url_path, own_model=" in source
+    assert "own_model = OWN_MODEL.get(page.url_path)" in source and "model_picker(own_model=" in source
 
 
 def test_a_page_with_its_own_model_says_so_and_greys_out_the_model_controls():
@@ -144,7 +144,6 @@ def test_a_page_that_shows_the_sidebars_model_offers_its_controls():
     assert not at.sidebar.info
     assert not at.selectbox(key=keys.PRESET_PICKER).disabled
     assert not at.radio(key=keys.WEIGHTS).disabled
-    assert "`/states?preset=guide-lstm`" in sidebar_text(at)
 
 
 def chart(at, key):

@@ -59,7 +59,6 @@ def test_page_shows_the_shipped_curves_the_current_models_curve_and_the_saliency
     saliency = figure(at, "Marked numbers at steps")
     assert [d["name"] for d in saliency["data"]][0] == "numbers"
     assert any("At initialisation *all three* vanish" in m.value for m in at.markdown)
-    assert ":material/link: Link to this lesson: `/gradients`" in [c.value for c in at.caption]
 
 
 def test_a_bidirectional_model_offers_its_directions_and_the_backward_curve_rises_towards_step_0():

@@ -59,9 +59,8 @@ def figure(at, title_start):
     ("pages/stateful.py", "stateful"), ("pages/bidirectional.py", "bidirectional"),
     ("pages/cells_layers.py", "cells-and-layers"),
 ])
-def test_every_lesson_shows_its_link_and_its_code(page, path):
+def test_every_lesson_shows_its_code(page, path):
     at = open_page(page)
-    assert f":material/link: Link to this lesson: `/{path}`" in captions(at)
     assert at.code and "import keras" in at.code[0].value
     assert not at.error
 

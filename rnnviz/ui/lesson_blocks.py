@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -13,31 +12,18 @@ GUIDE_URL = "https://keras.io/guides/working_with_rnns/"
 EQUAL_BELOW = 1e-5  # float32 rounding: differences below this are "equal"
 
 
-def lesson_intro(title: str, explanation: str, url_path: str, *, guide_section: str) -> None:
-    """The page title, the idea in plain words, and the page's shareable link.
+def lesson_intro(title: str, explanation: str, *, guide_section: str) -> None:
+    """The page title, the guide's section and the idea in plain words.
 
     Args:
         title: the page title.
         explanation: Markdown, a few sentences.
-        url_path: the page's path in app.py, e.g. "stateful".
         guide_section: the title of the section of the Keras guide the page teaches.
     """
     st.title(title)
     st.caption(":material/menu_book: " + _("Keras guide [“Working with RNNs”]({url}), section “{section}”").format(
         url=GUIDE_URL, section=guide_section))
-    st.markdown(explanation)
-    share_link(url_path)
-
-
-def share_link(url_path: str) -> None:
-    """A caption with the address that opens this page."""
-    # st.context.url itself can mangle a page path that ends like another page's ("outputs-and-states"
-    # loses "states"), so only its scheme and host are kept.
-    parts = urlsplit(st.context.url or "")
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    path = f"/{base}/{url_path}" if base else f"/{url_path}"
-    url = f"{parts.scheme}://{parts.netloc}{path}" if parts.netloc else path
-    st.caption(":material/link: " + _("Link to this lesson: {link}").format(link=f"`{url}`"))
+    st.markdown(explanation)  # the sidebar's "Link to this picture" gives the page's link, settings and all
 
 
 def shape_text(shape: Sequence[int | None]) -> str:

@@ -82,11 +82,10 @@ UPLOAD_OPTION = "(your file)"  # the Model box's entry for the person's own file
 TRAINED_OPTION = "(trained here)"  # its entry for the model trained on the Train page
 
 
-def model_picker(url_path: str = "", *, own_model: str | None = None) -> None:
+def model_picker(*, own_model: str | None = None) -> None:
     """The sidebar's model choice, shared by every page: a preset, or your own `.keras` file.
 
     Args:
-        url_path: the shown page's path, for the link to this model.
         own_model: on a page that builds a model of its own, why; the sidebar then says which
             model the page uses and greys out the controls that would do nothing there.
     """
@@ -130,12 +129,8 @@ def model_picker(url_path: str = "", *, own_model: str | None = None) -> None:
         st.sidebar.caption(":material/model_training: " + _("Showing the model **{label}**. "
                                                             "Pick a preset above to go back.")
                            .format(label=current_model().label))
-    else:
-        where = "build" if own_model else url_path  # a page with its own model does not show this one
-        st.sidebar.caption(_("Link to this model: {link}").format(
-            link=f"`/{where}?preset={st.session_state[keys.PRESET]}`"))
-        if st.session_state.get(keys.EDITED):
-            st.sidebar.caption(":material/edit: " + _("edited on the Build page"))
+    elif st.session_state.get(keys.EDITED):  # the link that keeps it: the sidebar's "Link to this picture"
+        st.sidebar.caption(":material/edit: " + _("edited on the Build page"))
     with st.sidebar.expander(_("Open your own model")):
         st.file_uploader(_("A Keras 3 `.keras` file, up to {mb} MB").format(mb=MAX_MODEL_BYTES // 1024**2),
                          type=["keras"],

@@ -5,6 +5,8 @@ import pytest
 
 from test_scrub import OUTLINES_AT, SHOWN
 
+FIRST_SCREEN = "presenter_states_first_screen"  # its baseline (tests/browser/test_baselines.py)
+
 pytestmark = pytest.mark.browser
 
 PROJECTOR = {"width": 1280, "height": 720}
@@ -35,7 +37,7 @@ def test_the_first_screen_holds_the_h_heatmap_the_slider_and_the_bars(app, asser
     assert plot.locator(".ytick text").first.evaluate(size) == 22  # the unit axis's ticks, as drawn
     assert plot.locator(".g-ytitle text").first.evaluate(size) == 22  # its title
     assert plot.locator(".gtitle").first.evaluate(size) == 26  # the figure's title
-    assert_screenshot(app, "presenter_states_first_screen", first_screen=True)
+    assert_screenshot(app, FIRST_SCREEN, first_screen=True)
     assert not app.console_errors and not app.exceptions()
 
 
