@@ -49,5 +49,11 @@ with result:
         st.error(_("**This model can't be built yet:**") + "\n" + "\n".join(f"- {p}" for p in problems))
         st.info(_("Your edit is kept on the left. Below is the last model that worked."))
     st.subheader(_("Summary"))
-    show_summary(cached_summary(good_spec()))
-    show_diagram(good_spec())
+    summary = cached_summary(good_spec())
+    show_summary(summary)
+    if problems:
+        st.caption(_("The diagram shows your edit: the layers to fix are in red, and what is wrong is written under "
+                     "it."))
+        show_diagram(edited)
+    else:
+        show_diagram(good_spec(), summary)
