@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rnnviz.i18n import _
-from rnnviz.spec import BidirectionalSpec, ModelSpec, RecurrentSpec, layer_label
+from rnnviz.spec import BidirectionalSpec, ModelSpec, RecurrentSpec
 from rnnviz.validate import consumed_stacks, walk_layers
 
 NODE_KINDS = ("input", "recurrent", "layer", "output")
@@ -132,7 +132,10 @@ def _describe(layer) -> tuple[str, ...]:
         flags = [f for f in ("return_sequences", "return_state", "stateful", "go_backwards") if getattr(inner, f)]
         if isinstance(layer, BidirectionalSpec):
             flags.append(_("merge {mode}").format(mode=layer.merge_mode))
-        return (f"{layer_label(layer)}({inner.units})", *([", ".join(flags)] if flags else []))
+        sized = f"RNN({inner.cell_kind}Cell({inner.units}))" if inner.wrap_cell else f"{inner.cell_kind}({inner.units})"
+        if isinstance(layer, BidirectionalSpec):
+            sized = f"Bidirectional({sized})"
+        return (sized, *([", ".join(flags)] if flags else []))
     if layer.kind == "Embedding":
         return (f"Embedding({layer.input_dim}, {layer.output_dim})", *(["mask_zero"] if layer.mask_zero else []))
     return (f"Dense({layer.units}{', ' + layer.activation if layer.activation else ''})",)

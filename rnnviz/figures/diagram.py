@@ -7,8 +7,6 @@ MAX_STACKS x MAX_LAYERS + 2 rows (stacks chained by their states).
 
 from __future__ import annotations
 
-import unicodedata
-
 import plotly.graph_objects as go
 
 from rnnviz.diagram import Diagram, DiagramNode
@@ -16,8 +14,11 @@ from rnnviz.figures.style import FONT_FAMILY, TEMPLATE
 from rnnviz.i18n import _
 
 BOX_WIDTH = 0.84  # of a column
-LINE_PX = 19  # a line of box text
+FONT_PX = 14  # the smallest text a classroom reads from the back
+LINE_PX = 20  # a line of box text
+TITLE_PX = 56
 GAP_PX = 50  # between two rows: room for the arrow and its shape
+BOX_CHARS = 30  # a line of a box's text is wrapped at this many Latin letters (a Hangul syllable counts two)
 NOTE_CHARS = 96  # a problem's note is wrapped at this many Latin letters (a Hangul syllable counts two)
 INVALID = "#c0392b"
 STATES = "#c0392b"
@@ -54,15 +55,16 @@ def diagram_figure(diagram: Diagram) -> go.Figure:
         the notes under the diagram on layers to fix ("note:<id>").
     """
     depths = node_depths(diagram)
-    lines = max((len(_box_lines(n)) for n in diagram.nodes), default=1)
+    width = BOX_CHARS if diagram.columns <= 2 else BOX_CHARS // 2  # letters a line of a box holds
+    lines = max((len(_box_lines(n, width)) for n in diagram.nodes), default=1)
     box_px = lines * LINE_PX + 14
     row_px = box_px + GAP_PX
     top = {n.id: depths[n.id] * row_px for n in diagram.nodes}
-    size = 13 if diagram.columns <= 2 else 11
+    size = FONT_PX
     fig = go.Figure()
     nodes = {n.id: n for n in diagram.nodes}
     for node in diagram.nodes:
-        _draw_node(fig, node, top[node.id], box_px, size)
+        _draw_node(fig, node, top[node.id], box_px, size, width)
     for edge in diagram.edges:
         source, target = nodes[edge.source], nodes[edge.target]
         states = edge.kind == "states"
@@ -71,36 +73,42 @@ def diagram_figure(diagram: Diagram) -> go.Figure:
         y1 = top[target.id]
         colour = STATES if states else EDGE
         name = f"{edge.source}->{edge.target}"
+        if states:  # dashed, as well as red: the states are not the tensor the layer reads
+            fig.add_shape(name=f"states:{name}", type="line", xref="x", yref="y", x0=x0, y0=y0, x1=x1, y1=y1,
+                          line=dict(color=colour, width=2.5, dash="dash"))
+            x0, y0 = x0 + 0.8 * (x1 - x0), y0 + 0.8 * (y1 - y0)  # the arrow draws only the last stretch
         fig.add_annotation(name=f"edge:{name}", x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y",
                            text="", showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=2.5 if states else 1.5,
                            arrowcolor=colour)
-        fig.add_annotation(name=f"label:{name}", x=(x0 + x1) / 2 + 0.03, y=(y0 + y1) / 2, xref="x", yref="y",
+        mid_x, mid_y = (source.column + x1) / 2, (top[source.id] + box_px + y1) / 2
+        fig.add_annotation(name=f"label:{name}", x=mid_x + 0.03, y=mid_y, xref="x", yref="y",
                            text=f"<b>{edge.label}</b>" if states else edge.label, showarrow=False, xanchor="left",
-                           font=dict(size=size - 1, color=colour), bgcolor="rgba(255,255,255,0.8)")
+                           font=dict(size=size, color=colour), bgcolor="rgba(255,255,255,0.8)")
     rows = max(depths.values(), default=0) + 1
-    left = -0.5 - max(0.0, (2 - diagram.columns) / 2)  # one stack takes the middle half, not the whole width
+    left = -0.5 - max(0.0, (2 - diagram.columns) / 3)  # one stack takes the middle half, not the whole width
     height = rows * row_px - GAP_PX + _add_notes(fig, diagram, rows * row_px, size, left) + 40
     fig.update_layout(
-        template=TEMPLATE, font=dict(family=FONT_FAMILY, size=size), height=height, showlegend=False,
-        margin=dict(l=10, r=10, t=20, b=10), hovermode="closest",
+        template=TEMPLATE, font=dict(family=FONT_FAMILY, size=size), height=height + TITLE_PX, showlegend=False,
+        title=dict(text=_("The model, layer by layer, with the tensor shape on every arrow")),
+        margin=dict(l=10, r=10, t=TITLE_PX, b=10), hovermode="closest",
         xaxis=dict(visible=False, range=[left, diagram.columns - 1 - left], fixedrange=True),
         yaxis=dict(visible=False, range=[height - 40, -10], fixedrange=True),
     )
-    fig.add_trace(_hover_points(diagram, top, box_px))
+    fig.add_trace(_hover_points(diagram, top, box_px, width))
     return fig
 
 
-def _box_lines(node: DiagramNode) -> list[str]:
+def _box_lines(node: DiagramNode, width: int) -> list[str]:
     """What a box says: its title in bold (with ⚠ on a layer to fix), its description, its parameters."""
     title = ("⚠ " if node.invalid else "") + node.lines[0]
-    lines = [f"<b>{title}</b>", *node.lines[1:]]
+    lines = [f"<b>{title}</b>", *[part for line in node.lines[1:] for part in _wrap(line, width)]]
     if node.params is not None:
         lines.append(_("{params} params").format(params=f"{node.params:,}"))
     return lines
 
 
-def _draw_node(fig: go.Figure, node: DiagramNode, top: float, box_px: float, size: int) -> None:
-    text = "<br>".join(_box_lines(node))
+def _draw_node(fig: go.Figure, node: DiagramNode, top: float, box_px: float, size: int, width: int) -> None:
+    text = "<br>".join(_box_lines(node, width))
     if node.kind != "output":
         fill, border = _FILL[node.kind]
         if node.invalid:
@@ -132,7 +140,7 @@ def _wrap(text: str, width: int) -> list[str]:
     """Words into lines of at most `width` Latin letters, a wide (Hangul) character counting two."""
     lines, line, used = [], "", 0
     for word in text.split(" "):
-        cost = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in word)
+        cost = sum(2 if _wide(c) else 1 for c in word)
         if line and used + 1 + cost > width:
             lines.append(line)
             line, used = word, cost
@@ -141,11 +149,17 @@ def _wrap(text: str, width: int) -> list[str]:
     return [*lines, line]
 
 
-def _hover_points(diagram: Diagram, top: dict[str, float], box_px: float) -> go.Scatter:
+def _wide(char: str) -> bool:
+    """Whether a character takes about two Latin letters' room: Hangul (jamo, compatibility jamo, syllables), CJK."""
+    code = ord(char)
+    return 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F or 0xAC00 <= code <= 0xD7A3 or 0x4E00 <= code <= 0x9FFF
+
+
+def _hover_points(diagram: Diagram, top: dict[str, float], box_px: float, width: int) -> go.Scatter:
     """An invisible point on every box, so hovering shows the whole of it (and the tensor it gives)."""
     texts = []
     for node in diagram.nodes:
-        parts = _box_lines(node)
+        parts = _box_lines(node, width)
         if node.shape:
             parts.append(_("gives {shape}").format(shape=node.shape))
         if node.invalid:
