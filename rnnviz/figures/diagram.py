@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from rnnviz.diagram import Diagram, DiagramNode
+from rnnviz.diagram import Diagram, DiagramEdge, DiagramNode
 from rnnviz.figures.style import FONT_FAMILY, TEMPLATE
 from rnnviz.i18n import _
 
@@ -66,24 +66,7 @@ def diagram_figure(diagram: Diagram) -> go.Figure:
     for node in diagram.nodes:
         _draw_node(fig, node, top[node.id], box_px, size, width)
     for edge in diagram.edges:
-        source, target = nodes[edge.source], nodes[edge.target]
-        states = edge.kind == "states"
-        x0, y0 = source.column, top[source.id] + box_px
-        x1 = target.column - (BOX_WIDTH / 4 if states else 0)
-        y1 = top[target.id]
-        colour = STATES if states else EDGE
-        name = f"{edge.source}->{edge.target}"
-        if states:  # dashed, as well as red: the states are not the tensor the layer reads
-            fig.add_shape(name=f"states:{name}", type="line", xref="x", yref="y", x0=x0, y0=y0, x1=x1, y1=y1,
-                          line=dict(color=colour, width=2.5, dash="dash"))
-            x0, y0 = x0 + 0.8 * (x1 - x0), y0 + 0.8 * (y1 - y0)  # the arrow draws only the last stretch
-        fig.add_annotation(name=f"edge:{name}", x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y",
-                           text="", showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=2.5 if states else 1.5,
-                           arrowcolor=colour)
-        mid_x, mid_y = (source.column + x1) / 2, (top[source.id] + box_px + y1) / 2
-        fig.add_annotation(name=f"label:{name}", x=mid_x + 0.03, y=mid_y, xref="x", yref="y",
-                           text=f"<b>{edge.label}</b>" if states else edge.label, showarrow=False, xanchor="left",
-                           font=dict(size=size, color=colour), bgcolor="rgba(255,255,255,0.8)")
+        _draw_edge(fig, edge, nodes[edge.source], nodes[edge.target], top, box_px)
     rows = max(depths.values(), default=0) + 1
     left = -0.5 - max(0.0, (2 - diagram.columns) / 3)  # one stack takes the middle half, not the whole width
     height = rows * row_px - GAP_PX + _add_notes(fig, diagram, rows * row_px, size, left) + 40
@@ -119,6 +102,28 @@ def _draw_node(fig: go.Figure, node: DiagramNode, top: float, box_px: float, siz
     fig.add_annotation(name=f"node:{node.id}", x=node.column, y=top + box_px / 2, xref="x", yref="y", text=text,
                        showarrow=False, align="center", font=dict(size=size + (1 if node.kind == "output" else 0),
                                                                   color=INVALID if node.invalid else "#222"))
+
+
+def _draw_edge(fig: go.Figure, edge: DiagramEdge, source: DiagramNode, target: DiagramNode,
+               top: dict[str, float], box_px: float) -> None:
+    """An arrow from the bottom of one box to the top of the next, its label beside its middle."""
+    states = edge.kind == "states"
+    x0, y0 = source.column, top[source.id] + box_px
+    x1 = target.column - (BOX_WIDTH / 4 if states else 0)  # beside the tensor's arrow into the same box
+    y1 = top[target.id]
+    colour = STATES if states else EDGE
+    name = f"{edge.source}->{edge.target}"
+    mid_x, mid_y = (x0 + x1) / 2, (y0 + y1) / 2
+    if states:  # dashed, as well as red: the states are not the tensor the layer reads
+        fig.add_shape(name=f"states:{name}", type="line", xref="x", yref="y", x0=x0, y0=y0, x1=x1, y1=y1,
+                      line=dict(color=colour, width=2.5, dash="dash"))
+        x0, y0 = x0 + 0.8 * (x1 - x0), y0 + 0.8 * (y1 - y0)  # the arrow draws only the last stretch
+    fig.add_annotation(name=f"edge:{name}", x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y",
+                       text="", showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=2.5 if states else 1.5,
+                       arrowcolor=colour)
+    fig.add_annotation(name=f"label:{name}", x=mid_x + 0.03, y=mid_y, xref="x", yref="y",
+                       text=f"<b>{edge.label}</b>" if states else edge.label, showarrow=False, xanchor="left",
+                       font=dict(size=FONT_PX, color=colour), bgcolor="rgba(255,255,255,0.8)")
 
 
 def _add_notes(fig: go.Figure, diagram: Diagram, top: float, size: int, left: float) -> int:
