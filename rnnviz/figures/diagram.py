@@ -13,13 +13,14 @@ from rnnviz.diagram import Diagram, DiagramEdge, DiagramNode
 from rnnviz.figures.style import FONT_FAMILY, TEMPLATE
 from rnnviz.i18n import _
 
-BOX_WIDTH = 0.84  # of a column
+BOX_WIDTH = 0.9  # of a column
+NARROW_PX = 440  # the narrowest the Build page draws it (its right column, 1280-px window, sidebar open)
+CHAR_PX = 8  # about the width of a Latin letter at FONT_PX
 FONT_PX = 14  # the smallest text a classroom reads from the back
 LINE_PX = 20  # a line of box text
 TITLE_PX = 56
 GAP_PX = 50  # between two rows: room for the arrow and its shape
-BOX_CHARS = 30  # a line of a box's text is wrapped at this many Latin letters (a Hangul syllable counts two)
-NOTE_CHARS = 96  # a problem's note is wrapped at this many Latin letters (a Hangul syllable counts two)
+NOTE_CHARS = NARROW_PX // CHAR_PX  # a problem's note is wrapped at this many Latin letters (Hangul: two each)
 INVALID = "#c0392b"
 STATES = "#c0392b"
 EDGE = "#555555"
@@ -55,7 +56,9 @@ def diagram_figure(diagram: Diagram) -> go.Figure:
         the notes under the diagram on layers to fix ("note:<id>").
     """
     depths = node_depths(diagram)
-    width = BOX_CHARS if diagram.columns <= 2 else BOX_CHARS // 2  # letters a line of a box holds
+    left = -0.5 - max(0.0, (2 - diagram.columns) / 4)  # one stack takes the middle 60 %, not the whole width
+    span = diagram.columns - 1 - 2 * left
+    width = int(NARROW_PX * BOX_WIDTH / span / CHAR_PX)  # Latin letters a line of a box holds (Hangul: two each)
     lines = max((len(_box_lines(n, width)) for n in diagram.nodes), default=1)
     box_px = lines * LINE_PX + 14
     row_px = box_px + GAP_PX
@@ -67,15 +70,15 @@ def diagram_figure(diagram: Diagram) -> go.Figure:
         _draw_node(fig, node, top[node.id], box_px, size, width)
     for edge in diagram.edges:
         _draw_edge(fig, edge, nodes[edge.source], nodes[edge.target], top, box_px)
-    rows = max(depths.values(), default=0) + 1
-    left = -0.5 - max(0.0, (2 - diagram.columns) / 3)  # one stack takes the middle half, not the whole width
-    height = rows * row_px - GAP_PX + _add_notes(fig, diagram, rows * row_px, size, left) + 40
-    fig.update_layout(
-        template=TEMPLATE, font=dict(family=FONT_FAMILY, size=size), height=height + TITLE_PX, showlegend=False,
-        title=dict(text=_("The model, layer by layer, with the tensor shape on every arrow")),
+    bottom = (max(depths.values(), default=0) + 1) * row_px - GAP_PX
+    notes = _add_notes(fig, diagram, bottom + 16, size, left)
+    bottom += 16 + notes if notes else 0
+    fig.update_layout(  # a pixel of height is a unit of y: boxes keep their size, whatever the rows
+        template=TEMPLATE, font=dict(family=FONT_FAMILY, size=size), height=bottom + 20 + TITLE_PX + 10,
+        title=dict(text=_("Layers and tensor shapes")), showlegend=False,
         margin=dict(l=10, r=10, t=TITLE_PX, b=10), hovermode="closest",
-        xaxis=dict(visible=False, range=[left, diagram.columns - 1 - left], fixedrange=True),
-        yaxis=dict(visible=False, range=[height - 40, -10], fixedrange=True),
+        xaxis=dict(visible=False, range=[left, left + span], fixedrange=True),
+        yaxis=dict(visible=False, range=[bottom + 10, -10], fixedrange=True),
     )
     fig.add_trace(_hover_points(diagram, top, box_px, width))
     return fig
