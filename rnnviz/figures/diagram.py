@@ -16,6 +16,7 @@ from rnnviz.i18n import _
 BOX_WIDTH = 0.9  # of a column
 NARROW_PX = 440  # the narrowest the Build page draws it (its right column, 1280-px window, sidebar open)
 CHAR_PX = 8  # about the width of a Latin letter at FONT_PX
+LABEL_ROOM = 0.35  # of a column, right of the last one: its arrows' shapes are written right of them
 FONT_PX = 14  # the smallest text a classroom reads from the back
 LINE_PX = 20  # a line of box text
 TITLE_PX = 56
@@ -57,7 +58,7 @@ def diagram_figure(diagram: Diagram) -> go.Figure:
     """
     depths = node_depths(diagram)
     left = -0.5 - max(0.0, (2 - diagram.columns) / 4)  # one stack takes the middle 60 %, not the whole width
-    span = diagram.columns - 1 - 2 * left
+    span = diagram.columns - 1 - 2 * left + (LABEL_ROOM if diagram.columns > 1 else 0)
     width = int(NARROW_PX * BOX_WIDTH / span / CHAR_PX)  # Latin letters a line of a box holds (Hangul: two each)
     lines = max((len(_box_lines(n, width)) for n in diagram.nodes), default=1)
     box_px = lines * LINE_PX + 14
