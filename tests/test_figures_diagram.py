@@ -113,8 +113,8 @@ def test_korean_texts_and_hangul_lines_fit_a_box():
     text = _named(fig.layout.annotations, "node:")["main:0"].text
     assert "파라미터 38,400개" in text and "병합 concat" in text
     assert "출력" in _named(fig.layout.annotations, "node:")["out:main"].text
-    for line in text.split("<br>"):  # a box 60 % of 440 px holds 33 letters of 8 px; a Hangul syllable is two
-        assert sum(2 if "\uac00" <= c <= "\ud7a3" else 1 for c in re.sub(r"<[^>]*>", "", line)) <= 33
+    for line in text.split("<br>"):  # a box 60 % of 440 px holds 29 letters of 9 px; a Hangul syllable is two
+        assert sum(2 if "\uac00" <= c <= "\ud7a3" else 1 for c in re.sub(r"<[^>]*>", "", line)) <= 29
 
 
 def test_two_stacks_wrap_their_switches_to_fit_narrower_boxes():
@@ -124,8 +124,8 @@ def test_two_stacks_wrap_their_switches_to_fit_narrower_boxes():
                                   spec.stacks[1]))
     text = _named(diagram_figure(model_diagram(draft, layer_names(draft))).layout.annotations, "node:")["encoder:1"]
     lines = text.text.split("<br>")
-    assert lines[2:] == ["return_sequences,", "return_state,", "stateful"]  # a box 38 % of 440 px: 21 letters
-    assert max(len(line) for line in lines[1:]) <= 21
+    assert lines[2:] == ["return_sequences,", "return_state,", "stateful"]  # a box 39 % of 440 px: 19 letters
+    assert max(len(line) for line in lines[1:]) <= 19
 
 
 def test_the_largest_model_the_limits_allow_stays_bounded():

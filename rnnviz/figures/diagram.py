@@ -15,8 +15,8 @@ from rnnviz.i18n import _
 
 BOX_WIDTH = 0.9  # of a column
 NARROW_PX = 440  # the narrowest the Build page draws it (its right column, 1280-px window, sidebar open)
-CHAR_PX = 8  # about the width of a Latin letter at FONT_PX
-LABEL_ROOM = 0.35  # of a column, right of the last one: its arrows' shapes are written right of them
+CHAR_PX = 9  # a little over the width of a Latin letter at FONT_PX
+LABEL_ROOM = 0.3  # of a column, right of the last one: its arrows' shapes are written right of them
 FONT_PX = 14  # the smallest text a classroom reads from the back
 LINE_PX = 20  # a line of box text
 TITLE_PX = 56
@@ -117,7 +117,9 @@ def _draw_edge(fig: go.Figure, edge: DiagramEdge, source: DiagramNode, target: D
     y1 = top[target.id]
     colour = STATES if states else EDGE
     name = f"{edge.source}->{edge.target}"
-    mid_x, mid_y = (x0 + x1) / 2, (y0 + y1) / 2
+    # An input read by two stacks sends two arrows down from one point: each label near its own arrow's head.
+    along = 0.75 if x0 != x1 and not states else 0.5
+    mid_x, mid_y = x0 + along * (x1 - x0), y0 + along * (y1 - y0)
     if states:  # dashed, as well as red: the states are not the tensor the layer reads
         fig.add_shape(name=f"states:{name}", type="line", xref="x", yref="y", x0=x0, y0=y0, x1=x1, y1=y1,
                       line=dict(color=colour, width=2.5, dash="dash"))
