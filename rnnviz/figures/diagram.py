@@ -127,8 +127,10 @@ def _draw_edge(fig: go.Figure, edge: DiagramEdge, source: DiagramNode, target: D
     fig.add_annotation(name=f"edge:{name}", x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y",
                        text="", showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=2.5 if states else 1.5,
                        arrowcolor=colour)
-    fig.add_annotation(name=f"label:{name}", x=mid_x + 0.03, y=mid_y, xref="x", yref="y",
-                       text=f"<b>{edge.label}</b>" if states else edge.label, showarrow=False, xanchor="left",
+    leftwards = x1 < x0 and not states  # written on the outer side of an arrow that goes down to the left
+    fig.add_annotation(name=f"label:{name}", x=mid_x + (-0.03 if leftwards else 0.03), y=mid_y, xref="x", yref="y",
+                       text=f"<b>{edge.label}</b>" if states else edge.label, showarrow=False,
+                       xanchor="right" if leftwards else "left",
                        font=dict(size=FONT_PX, color=colour), bgcolor="rgba(255,255,255,0.8)")
 
 
