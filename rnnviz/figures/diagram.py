@@ -117,9 +117,7 @@ def _draw_edge(fig: go.Figure, edge: DiagramEdge, source: DiagramNode, target: D
     y1 = top[target.id]
     colour = STATES if states else EDGE
     name = f"{edge.source}->{edge.target}"
-    # An input read by two stacks sends two arrows down from one point: each label near its own arrow's head.
-    along = 0.75 if x0 != x1 and not states else 0.5
-    mid_x, mid_y = x0 + along * (x1 - x0), y0 + along * (y1 - y0)
+    mid_x, mid_y = (x0 + x1) / 2, (y0 + y1) / 2
     if states:  # dashed, as well as red: the states are not the tensor the layer reads
         fig.add_shape(name=f"states:{name}", type="line", xref="x", yref="y", x0=x0, y0=y0, x1=x1, y1=y1,
                       line=dict(color=colour, width=2.5, dash="dash"))
@@ -127,7 +125,8 @@ def _draw_edge(fig: go.Figure, edge: DiagramEdge, source: DiagramNode, target: D
     fig.add_annotation(name=f"edge:{name}", x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y",
                        text="", showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=2.5 if states else 1.5,
                        arrowcolor=colour)
-    leftwards = x1 < x0 and not states  # written on the outer side of an arrow that goes down to the left
+    # An input read by two stacks sends two arrows down from one point: each label on its arrow's outer side.
+    leftwards = x1 < x0 and not states
     fig.add_annotation(name=f"label:{name}", x=mid_x + (-0.03 if leftwards else 0.03), y=mid_y, xref="x", yref="y",
                        text=f"<b>{edge.label}</b>" if states else edge.label, showarrow=False,
                        xanchor="right" if leftwards else "left",
