@@ -54,7 +54,13 @@ with result:
         st.error(_("**This model can't be built yet:**") + "\n" + "\n".join(f"- {p}" for p in problems))
         st.info(_("Your edit is kept on the left. Below is the last model that worked."))
     st.subheader(_("Summary"))
-    show_summary(cached_summary(good_spec()))
-    show_diagram(good_spec())
+    summary = cached_summary(good_spec())
+    show_summary(summary)
+    if problems:
+        st.caption(_("The diagram shows your edit: the layers to fix are in red, and what is wrong is written under "
+                     "it."))
+        show_diagram(edited)
+    else:
+        show_diagram(good_spec(), summary)
     keras_code(model_code(good_spec()), note=_("The same model in Keras: copy it (the icon at its top right) and run "
                                                "it. Its weights are Keras's own initial ones."))

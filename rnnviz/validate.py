@@ -79,19 +79,38 @@ def validate(spec: ModelSpec) -> list[StackShapes]:
         problems.append(_("weights {weights!r} is unknown; use 'keras' or 'vivid'").format(weights=spec.weights))
     problems += _check_inputs(spec.inputs)
     problems += _check_stacks(spec)
-    shapes = []
+    shapes, by_layer = walk_layers(spec)
     for stack in spec.stacks:
-        where = _where(spec, stack)
-        source = spec.input_named(stack.input)
-        if source is None:
+        if spec.input_named(stack.input) is None:
             continue
-        stack_shapes, stack_problems = _walk(stack, source, where)
-        shapes.append(StackShapes(stack.name, tuple(stack_shapes)))
-        problems += stack_problems
-        problems += _check_initial_state(spec, stack, where)
+        problems += [p for index in range(len(stack.layers)) for p in by_layer.get((stack.name, index), [])]
+        problems += _check_initial_state(spec, stack, _where(spec, stack))
     if problems:
         raise SpecError(problems)
     return shapes
+
+
+def walk_layers(spec: ModelSpec) -> tuple[list[StackShapes], dict[tuple[str, int], list[str]]]:
+    """The shapes through each stack and the problems of each layer, without raising.
+
+    A diagram of a draft that cannot be built yet uses it to mark the layers to fix.
+
+    Args:
+        spec: the model to walk (valid or not); a stack whose input does not exist is left out.
+
+    Returns:
+        One `StackShapes` per walked stack, and each layer's problems keyed by (stack name, index);
+        a layer without problems has no key.
+    """
+    shapes, by_layer = [], {}
+    for stack in spec.stacks:
+        source = spec.input_named(stack.input)
+        if source is None:
+            continue
+        stack_shapes, stack_problems = _walk(stack, source, _where(spec, stack))
+        shapes.append(StackShapes(stack.name, tuple(stack_shapes)))
+        by_layer.update({(stack.name, index): found for index, found in enumerate(stack_problems) if found})
+    return shapes, by_layer
 
 
 def _where(spec: ModelSpec, stack: StackSpec) -> str:
@@ -156,8 +175,8 @@ def _check_stacks(spec: ModelSpec) -> list[str]:
     return problems
 
 
-def _walk(stack: StackSpec, source: InputSpec, where: str) -> tuple[list[Shape], list[str]]:
-    """Shapes after each layer of a stack, and the problems met on the way."""
+def _walk(stack: StackSpec, source: InputSpec, where: str) -> tuple[list[Shape], list[list[str]]]:
+    """Shapes after each layer of a stack, and the problems of each layer."""
     if source.kind == "tokens":
         shape: Shape = (source.batch_size, source.timesteps)
     else:
@@ -171,12 +190,12 @@ def _walk(stack: StackSpec, source: InputSpec, where: str) -> tuple[list[Shape],
         else:
             previous = _("input '{name}'").format(name=source.name)
         layer_problems, shape = _layer_shape(layer, shape, what, previous, source, index == 0)
-        problems += layer_problems
-        problems += _check_position(stack, index, layer, what, source)
+        layer_problems += _check_position(stack, index, layer, what, source)
         if index != last and isinstance(shape, list):
-            problems.append(_("{what} has merge_mode None, so it returns two tensors (forward and backward) that the "
-                              "next layer cannot take; choose concat, sum, mul or ave, or make it the last layer")
-                            .format(what=what))
+            layer_problems.append(_("{what} has merge_mode None, so it returns two tensors (forward and backward) "
+                                    "that the next layer cannot take; choose concat, sum, mul or ave, or make it the "
+                                    "last layer").format(what=what))
+        problems.append(layer_problems)
         shapes.append(shape)
     return shapes, problems
 

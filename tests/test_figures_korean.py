@@ -16,6 +16,10 @@ from rnnviz.figures.gradients import Line, adding_saliency, gradient_curves, hal
 from rnnviz.figures.lessons import boundary_lines, continuation_diagram, handoff_heatmaps, timing_bars
 from rnnviz.figures.training import coloured_tokens, pca_trajectory, training_curve, unit_and_latent
 from rnnviz.i18n import use_language
+from rnnviz.build import layer_names
+from rnnviz.diagram import model_diagram
+from rnnviz.figures.diagram import diagram_figure
+from rnnviz.presets import get_preset
 
 RNG = np.random.default_rng(3)
 H, C, F = np.tanh(RNG.normal(size=(9, 5))), 3 * RNG.normal(size=(9, 5)), RNG.uniform(size=(9, 5))
@@ -43,6 +47,9 @@ FIGURES = {  # each made inside use_language("ko"); titles given by the caller a
     "training_curve": lambda: training_curve([1, 2], [0.7, 0.5], [0.5, 0.8], 10),
     "coloured_tokens": lambda: coloured_tokens([list("안녕")], np.array([[0.1, -0.4]]), "제목"),
     "unit_and_latent": lambda: unit_and_latent(H[:, 0], F[:, 0], TOKENS, "유닛 3", "개수"),
+    "diagram_figure": lambda: diagram_figure(model_diagram(
+        get_preset("guide-encoder-decoder").spec, layer_names(get_preset("guide-encoder-decoder").spec),
+        {"encoder": 33_024})),
     "pca_trajectory": lambda: pca_trajectory(H[:, :2], TOKENS, F[:, 0], np.array([0.6, 0.3]), "개수"),
 }
 

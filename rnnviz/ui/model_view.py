@@ -5,11 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from rnnviz.build import layer_names
-from rnnviz.diagram import model_dot
+from rnnviz.diagram import model_diagram
+from rnnviz.figures.diagram import diagram_figure
 from rnnviz.i18n import _
 from rnnviz.spec import ModelSpec
 from rnnviz.summary import SEVERAL_OUTPUTS, ModelSummary
-from rnnviz.validate import validate
+from rnnviz.ui.charts import chart
 
 
 def show_summary(summary: ModelSummary) -> None:
@@ -29,6 +30,12 @@ def show_summary(summary: ModelSummary) -> None:
     st.table(rows)  # a plain table wraps long shapes instead of hiding columns
 
 
-def show_diagram(spec: ModelSpec) -> None:
-    """The stack diagram with the tensor shape on every arrow."""
-    st.graphviz_chart(model_dot(spec, validate(spec), layer_names(spec)))
+def show_diagram(spec: ModelSpec, summary: ModelSummary | None = None) -> None:
+    """The stack diagram with the tensor shape on every arrow, downloadable as a PNG.
+
+    Args:
+        spec: the model; a draft that cannot be built shows its layers to fix in red.
+        summary: the built model's summary, for the parameters of each layer (none for a draft).
+    """
+    params = None if summary is None else {r.name: r.params for r in summary.rows if r.parent is None}
+    chart(diagram_figure(model_diagram(spec, layer_names(spec), params)), key="build.fig.diagram")
