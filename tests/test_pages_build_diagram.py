@@ -71,4 +71,4 @@ def test_a_broken_edit_shows_the_drafts_diagram_with_the_layer_to_fix_in_red():
 def test_the_korean_page_draws_a_korean_diagram():
     fig, _config = _diagram(_build_page("guide-lstm", lang="ko"))
     assert "파라미터" in _named(fig, "annotations", "node:")["main:1"]["text"]
-    assert fig["layout"]["title"]["text"] == "층과 텐서 모양"
+    assert fig["layout"]["title"]["text"] == "레이어와 텐서 모양"

@@ -199,9 +199,12 @@ def test_every_chart_gets_the_presenter_type_through_chart(monkeypatch):
     monkeypatch.setattr(charts.st, "plotly_chart", lambda fig, **kwargs: drawn.append(fig))
     fig = go.Figure(go.Scatter(x=[0, 1], y=[1, 2]), layout=dict(title="t", font=dict(size=NORMAL.font)))
     monkeypatch.setattr(charts.presenter, "figure_style", lambda: PRESENTER)
+    monkeypatch.setattr(charts.presenter, "is_on", lambda: True)
     charts.chart(fig, key="k")
     assert drawn[-1].layout.font.size == PRESENTER.font and drawn[-1].layout.xaxis.tickfont.size == PRESENTER.font
     assert fig.layout.font.size == NORMAL.font and fig.layout.xaxis.tickfont.size is None
     monkeypatch.setattr(charts.presenter, "figure_style", lambda: NORMAL)
-    charts.chart(fig, key="k")
-    assert drawn[-1] is fig
+    monkeypatch.setattr(charts.presenter, "is_on", lambda: False)
+    unset = go.Figure(go.Scatter(x=[0, 1], y=[1, 2]))  # no font size of its own: the normal look leaves it so
+    charts.chart(unset, key="k")
+    assert drawn[-1] is unset and unset.layout.font.size is None

@@ -205,7 +205,7 @@ def test_a_run_stopped_after_tracing_stores_nothing_and_the_next_run_is_whole(mo
     assert calls and not at.exception
     cache = at.session_state[keys.TRACES]
     assert all(isinstance(value, Trace) for value in cache.values())
-    assert not any(choices[0].text == "stop me" for (_, choices) in cache), "a stopped run stored a trace"
+    assert not any(choices[0].text == "stop me" for (_model, choices, _language) in cache), "a stopped run stored a trace"
 
     monkeypatch.setattr(traced, "trace", real)
     at.run()

@@ -40,7 +40,7 @@ def chart(fig: go.Figure | dict, *, key: str | None = None, where=None, name: st
     """
     filename = f"rnnviz-{key or name or 'chart'}"
     style = presenter.figure_style()
-    if isinstance(fig, go.Figure) and (fig.layout.font.size or 0) < style.font:  # built at normal size
+    if presenter.is_on() and isinstance(fig, go.Figure) and (fig.layout.font.size or 0) < style.font:  # built smaller
         fig = go.Figure(fig)  # a copy: the figure may be cached for the normal look too
         enlarge(fig, style)
     (where or st).plotly_chart(fig, key=key, config=png_config(fig, filename), **kwargs)
