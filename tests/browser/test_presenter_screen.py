@@ -37,7 +37,9 @@ def test_the_first_screen_holds_the_h_heatmap_the_slider_and_the_bars(app, asser
     assert plot.locator(".ytick text").first.evaluate(size) == 22  # the unit axis's ticks, as drawn
     assert plot.locator(".g-ytitle text").first.evaluate(size) == 22  # its title
     assert plot.locator(".gtitle").first.evaluate(size) == 26  # the figure's title
-    assert_screenshot(app, FIRST_SCREEN, first_screen=True)
+    # The help icons beside "Rows" and "Play speed" were drawn a pixel larger or smaller from one run to the
+    # next under the presenter's larger type (300 pixels, only there): they are painted over, the rest compared.
+    assert_screenshot(app, FIRST_SCREEN, mask=["[data-testid=stTooltipIcon]"], first_screen=True)
     assert not app.console_errors and not app.exceptions()
 
 
