@@ -1,17 +1,14 @@
 """The Build page's stack diagram: a Plotly chart with the app's PNG download, the draft's broken layer in red."""
 
 import json
-from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import page_of
 from rnnviz.figures.diagram import INVALID
 from rnnviz.ui.charts import PNG_HEIGHT, PNG_WIDTH
-
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
@@ -21,15 +18,7 @@ def fresh_caches():
 
 
 def _build_page(preset: str, lang: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["preset"] = preset
-    if lang:
-        at.query_params["lang"] = lang
-    at.run()
-    at.switch_page("pages/build.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return page_of("pages/build.py", preset, lang)
 
 
 def _diagram(at: AppTest) -> tuple[dict, dict]:
